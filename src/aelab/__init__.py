@@ -1,0 +1,1 @@
+"""aelab: reproducible autoencoder studies on Snakemake and DVC."""

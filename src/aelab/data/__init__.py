@@ -1,0 +1,1 @@
+"""Datasets: fetch (official URLs or a local mirror), verify, preprocess, load."""

@@ -1,0 +1,90 @@
+"""Bring a dataset's published files into ``data/raw/<dataset>``, verified.
+
+Files come from a local mirror (``AELAB_DATA_MIRROR``, laid out like the
+official downloads) or, without one, from the official URLs. Either way each
+file's decompressed content must match its published SHA-256. All files are
+gathered in a temporary directory and moved into place only when every one
+verified, so a bad or missing file leaves nothing that a later step could trust.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import zlib
+from pathlib import Path
+
+from aelab.data.sources import IdxSource, RemoteFile
+from aelab.errors import UserError
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1 << 20
+
+
+class DataError(UserError):
+    """A dataset file is missing, unreadable or not what it claims to be."""
+
+
+def fetch(spec: IdxSource, target: Path, mirror: Path | None) -> None:
+    """Populate ``target`` with the dataset's verified files (replacing it only on success)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        for remote in spec.files:
+            local = staging / remote.name
+            if mirror is not None:
+                _copy_from_mirror(mirror / spec.mirror_folder / remote.name, local)
+            else:
+                _download(spec.urls, remote.name, local)
+            verify(local, remote)
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def verify(path: Path, remote: RemoteFile) -> None:
+    """Check size and SHA-256 of the decompressed content; raise DataError naming the file."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with gzip.open(path, "rb") as stream:
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataError(f"{path}: cannot be decompressed ({error}); the file is truncated or corrupt") from None
+    if size != remote.size or digest.hexdigest() != remote.sha256:
+        raise DataError(
+            f"{path}: decompressed content does not match {remote.decompressed_name} "
+            f"(expected {remote.size} bytes with sha256 {remote.sha256}, "
+            f"got {size} bytes with sha256 {digest.hexdigest()})"
+        )
+    log.info("verified %s", path.name)
+
+
+def _copy_from_mirror(origin: Path, local: Path) -> None:
+    if not origin.is_file():
+        raise DataError(f"{origin}: missing from the data mirror (expected the official file name there)")
+    shutil.copyfile(origin, local)
+
+
+def _download(base_urls: tuple[str, ...], name: str, local: Path) -> None:
+    failures = []
+    for base in base_urls:
+        url = base + name
+        try:
+            log.info("downloading %s", url)
+            with urllib.request.urlopen(url, timeout=60) as response, open(local, "wb") as out:
+                shutil.copyfileobj(response, out, CHUNK)
+            return
+        except (urllib.error.URLError, OSError) as error:
+            failures.append(f"{url}: {error}")
+    raise DataError(f"{name}: no download location answered:\n  " + "\n  ".join(failures))

@@ -1,0 +1,77 @@
+"""Where each dataset comes from and what its files must contain.
+
+Checksums are SHA-256 of the *decompressed* content: mirrors recompress the
+archives, so only the decompressed bytes are comparable across sources.
+Download URLs follow torchvision's: the first that answers wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One published file: its name (compressed) and the digest of its content."""
+
+    name: str
+    sha256: str
+    size: int
+
+    @property
+    def decompressed_name(self) -> str:
+        return self.name.removesuffix(".gz")
+
+
+@dataclass(frozen=True)
+class IdxSource:
+    """An MNIST-like dataset published as four gzipped IDX files."""
+
+    mirror_folder: str
+    urls: tuple[str, ...]
+    train_images: RemoteFile
+    train_labels: RemoteFile
+    test_images: RemoteFile
+    test_labels: RemoteFile
+
+    @property
+    def files(self) -> tuple[RemoteFile, ...]:
+        return (self.train_images, self.train_labels, self.test_images, self.test_labels)
+
+
+SOURCES: dict[str, IdxSource] = {
+    "mnist": IdxSource(
+        mirror_folder="mnist",
+        urls=(
+            "https://ossci-datasets.s3.amazonaws.com/mnist/",
+            "http://yann.lecun.com/exdb/mnist/",
+        ),
+        train_images=RemoteFile(
+            "train-images-idx3-ubyte.gz",
+            "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+            47040016,
+        ),
+        train_labels=RemoteFile(
+            "train-labels-idx1-ubyte.gz",
+            "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+            60008,
+        ),
+        test_images=RemoteFile(
+            "t10k-images-idx3-ubyte.gz",
+            "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+            7840016,
+        ),
+        test_labels=RemoteFile(
+            "t10k-labels-idx1-ubyte.gz",
+            "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+            10008,
+        ),
+    ),
+}
+
+
+def source(dataset: str) -> IdxSource:
+    try:
+        return SOURCES[dataset]
+    except KeyError:
+        raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(SOURCES)}") from None

@@ -1,0 +1,1 @@
+"""Evaluation tasks: numbers (flat metrics JSON) and figures per trained variant."""

@@ -1,0 +1,1 @@
+"""Model families (see :mod:`aelab.models.registry`)."""

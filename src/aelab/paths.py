@@ -1,0 +1,56 @@
+"""Every artefact path of the pipeline, as a function of the ids it depends on.
+
+The Snakefile builds its rules from these functions and the CLI writes to them,
+so a path is spelled once. dvc.yaml has to repeat them literally to build its
+DAG; ``tests/workflow/test_contract.py`` checks that it agrees with this module.
+All paths are relative to the project root (the working directory of both engines).
+"""
+
+from pathlib import Path
+
+DATA = Path("data")
+RESULTS = Path("results")
+
+
+def raw_dir(dataset: str) -> Path:
+    """Verified downloads of one dataset, as published (compressed)."""
+    return DATA / "raw" / dataset
+
+
+def processed_file(dataset: str) -> Path:
+    """One array file per dataset: uint8 NCHW images and int64 labels, train and test."""
+    return DATA / "processed" / f"{dataset}.npz"
+
+
+def variant_dir(variant: str) -> Path:
+    return RESULTS / "variants" / variant
+
+
+def checkpoint(variant: str) -> Path:
+    """Finished model: ``state_dict`` plus the resolved variant config."""
+    return variant_dir(variant) / "model.pt"
+
+
+def history(variant: str) -> Path:
+    """Per-epoch loss terms, train and test (a DVC plot)."""
+    return variant_dir(variant) / "history.csv"
+
+
+def train_metrics(variant: str) -> Path:
+    """Cost of training: seconds per epoch, device, final losses (a DVC metric)."""
+    return variant_dir(variant) / "train.json"
+
+
+def eval_metrics(variant: str) -> Path:
+    """Test-set reconstruction metrics (a DVC metric)."""
+    return variant_dir(variant) / "metrics.json"
+
+
+def figures_dir(variant: str) -> Path:
+    """Evaluation figures; which ones exist depends on the model (e.g. a 2-D latent)."""
+    return variant_dir(variant) / "figures"
+
+
+def report_html() -> Path:
+    """The self-contained HTML report of the whole study."""
+    return RESULTS / "report" / "index.html"

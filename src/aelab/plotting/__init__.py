@@ -1,0 +1,1 @@
+"""Figures. Built on matplotlib's object API (no pyplot): no global state, no GUI backend."""

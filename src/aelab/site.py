@@ -1,0 +1,57 @@
+"""Site settings: facts about the machine, not about the study.
+
+They come from the environment (or CLI options) and never from params.yaml,
+because they must not change results: the same study run against another data
+mirror or on a GPU is the same study.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+import torch
+
+from aelab.errors import UserError
+
+MIRROR_VARIABLE = "AELAB_DATA_MIRROR"
+DEVICE_VARIABLE = "AELAB_DEVICE"
+DEVICE_CHOICES = ("auto", "cpu", "cuda")
+
+
+def data_mirror(option: str | None = None) -> Path | None:
+    """A local directory laid out like the official downloads, if the site has one."""
+    value = option or os.environ.get(MIRROR_VARIABLE)
+    return Path(value) if value else None
+
+
+def resolve_device(option: str | None = None) -> torch.device:
+    """``auto`` picks CUDA when present; asking for CUDA without one is an error."""
+    choice = option or os.environ.get(DEVICE_VARIABLE, "auto")
+    if choice not in DEVICE_CHOICES:
+        raise UserError(
+            f"device {choice!r} (from --device or ${DEVICE_VARIABLE}) is not one of {DEVICE_CHOICES}"
+        )
+    if choice == "auto":
+        choice = "cuda" if torch.cuda.is_available() else "cpu"
+    if choice == "cuda" and not torch.cuda.is_available():
+        raise UserError(f"device 'cuda' requested (--device or ${DEVICE_VARIABLE}) but no GPU is visible")
+    return torch.device(choice)
+
+
+def device_name(device: torch.device) -> str:
+    """Human-readable hardware name, for the cost columns of the report."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return _cpu_model() or platform.processor() or "cpu"
+
+
+def _cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None

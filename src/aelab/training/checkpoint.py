@@ -1,0 +1,43 @@
+"""Checkpoints: a ``state_dict`` plus the resolved config that rebuilds its model.
+
+Only tensors and plain Python values are stored, so checkpoints load with
+``torch.load(weights_only=True)`` (no pickle code execution on load).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from pydantic import TypeAdapter
+
+from aelab.config import ModelConfig
+from aelab.io import atomic_path
+from aelab.models.base import Autoencoder
+from aelab.models.registry import build_model
+
+FORMAT_VERSION = 1
+_MODEL_CONFIG = TypeAdapter(ModelConfig)
+
+
+def save_checkpoint(path: Path, model: Autoencoder, model_config: ModelConfig, metadata: dict) -> None:
+    payload = {
+        "format_version": FORMAT_VERSION,
+        "model_config": model_config.model_dump(),
+        "metadata": metadata,
+        "state_dict": {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()},
+    }
+    with atomic_path(path) as temporary:
+        torch.save(payload, temporary)
+
+
+def load_checkpoint(path: Path, device: torch.device) -> tuple[Autoencoder, dict]:
+    """The trained model (in eval mode, on ``device``) and the checkpoint's metadata."""
+    payload = torch.load(path, map_location=device, weights_only=True)
+    if payload.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"{path}: checkpoint format {payload.get('format_version')!r}, expected {FORMAT_VERSION}")
+    config = _MODEL_CONFIG.validate_python(payload["model_config"])
+    metadata = payload["metadata"]
+    model = build_model(config, tuple(metadata["image_shape"]))
+    model.load_state_dict(payload["state_dict"])
+    return model.to(device).eval(), metadata

@@ -1,0 +1,44 @@
+"""Shared fixtures: the repository root, the real data mirror, small generated data."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = ROOT.parent / "shared" / "datasets"
+SMOKE_PARAMS = ROOT / "tests" / "smoke" / "params.yaml"
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` (uint8) as a gzipped IDX file, the format MNIST is published in."""
+    header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
+    with gzip.open(path, "wb") as stream:
+        stream.write(header + array.astype(np.uint8).tobytes())
+
+
+@pytest.fixture
+def tiny_mnist(tmp_path: Path) -> Path:
+    """A processed MNIST-shaped dataset of random digits-like blobs in ``tmp_path/data``."""
+    from aelab import paths
+
+    rng = np.random.default_rng(0)
+    target = tmp_path / paths.processed_file("mnist")
+    target.parent.mkdir(parents=True)
+    arrays = {}
+    for split, count in (("train", 96), ("test", 48)):
+        labels = rng.integers(0, 10, count)
+        images = np.zeros((count, 1, 28, 28), dtype=np.uint8)
+        for i, label in enumerate(labels):  # a class-dependent bar, so codes carry the label
+            images[i, 0, 4 + 2 * label : 8 + 2 * label, 6:22] = 255
+        arrays[f"{split}_images"] = images
+        arrays[f"{split}_labels"] = labels.astype(np.int64)
+    np.savez(target, **arrays)
+    return tmp_path
+
+
+def mirror_available() -> bool:
+    return (MIRROR / "mnist" / "train-images-idx3-ubyte.gz").is_file()

@@ -1,0 +1,93 @@
+"""params.yaml validation: bad input stops with a message naming the key."""
+
+import json
+
+import pytest
+import yaml
+
+from aelab.config import ParamsError, json_schema, load_params
+from tests.conftest import ROOT, SMOKE_PARAMS
+
+
+def write_params(tmp_path, mutate):
+    raw = yaml.safe_load(SMOKE_PARAMS.read_text())
+    mutate(raw)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_shipped_params_files_are_valid():
+    for path in (ROOT / "params.yaml", SMOKE_PARAMS):
+        params = load_params(path)
+        assert "vae-baseline" in params.variants
+
+
+def test_unknown_top_level_key_is_named(tmp_path):
+    path = write_params(tmp_path, lambda raw: raw.update(learning_rte=0.1))
+    with pytest.raises(ParamsError) as error:
+        load_params(path)
+    assert str(path) in str(error.value)
+    assert "learning_rte: unknown key" in str(error.value)
+
+
+def test_unknown_nested_key_is_named_with_its_path(tmp_path):
+    path = write_params(tmp_path, lambda raw: raw["variants"]["vae-baseline"]["model"].update(latnt_dim=3))
+    with pytest.raises(ParamsError, match=r"variants\.vae-baseline\.model\.latnt_dim: unknown key"):
+        load_params(path)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda raw: raw["variants"]["vae-baseline"]["model"].update(latent_dim=0),
+         r"variants\.vae-baseline\.model\.latent_dim: Input should be greater than 0 \(got 0\)"),
+        (lambda raw: raw["variants"]["vae-baseline"]["model"].update(loss="hinge"),
+         r"variants\.vae-baseline\.model\.loss: Input should be 'bce' or 'mse' \(got 'hinge'\)"),
+        (lambda raw: raw["training"].update(epochs=-1),
+         r"training\.epochs: Input should be greater than 0 \(got -1\)"),
+        (lambda raw: raw["variants"]["vae-baseline"]["model"].update(family="transformer"),
+         r"variants\.vae-baseline\.model: .*'conv_vae', 'conv_ae'.*\(got"),
+        (lambda raw: raw["training"].pop("batch_size"),
+         r"training\.batch_size: required key is missing"),
+        (lambda raw: raw["variants"].update({"Bad_Id": raw["variants"]["vae-baseline"]}),
+         r"variants\.Bad_Id\.\[key\]: String should match pattern"),
+    ],
+)
+def test_bad_values_name_key_and_allowed_values(tmp_path, mutate, expected):
+    with pytest.raises(ParamsError, match=expected):
+        load_params(write_params(tmp_path, mutate))
+
+
+def test_variant_must_use_a_declared_dataset(tmp_path):
+    path = write_params(tmp_path, lambda raw: raw.update(datasets={}))
+    with pytest.raises(ParamsError, match="uses dataset 'mnist', which is not declared under 'datasets'"):
+        load_params(path)
+
+
+def test_missing_file_and_bad_yaml_are_named(tmp_path):
+    with pytest.raises(ParamsError, match="nope.yaml: params file not found"):
+        load_params(tmp_path / "nope.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("seed: [1,\n")
+    with pytest.raises(ParamsError, match="broken.yaml: not valid YAML"):
+        load_params(broken)
+
+
+def test_variant_training_overrides_inherit_the_rest(tmp_path):
+    path = write_params(tmp_path, lambda raw: raw["variants"]["vae-baseline"].update(training={"epochs": 7}))
+    params = load_params(path)
+    assert params.training_for("vae-baseline").epochs == 7
+    assert params.training_for("vae-baseline").batch_size == params.training.batch_size
+    assert params.training_for("ae-baseline").epochs == params.training.epochs
+
+
+def test_unknown_variant_lists_known_ones():
+    with pytest.raises(ParamsError, match="unknown variant 'nope'; params.yaml defines: vae-baseline"):
+        load_params(SMOKE_PARAMS).variant("nope")
+
+
+def test_checked_in_schema_matches_the_typed_params():
+    """workflow/schemas/params.schema.json is generated: regenerate with `python -m aelab schema`."""
+    checked_in = json.loads((ROOT / "workflow" / "schemas" / "params.schema.json").read_text())
+    assert checked_in == json_schema()
