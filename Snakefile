@@ -10,10 +10,10 @@ min_version("9.0")
 configfile: "params.yaml"
 
 
-# Snakemake's own check (JSON schema, generated from the typed params), then the
-# typed load, which also checks cross-references such as a variant's dataset.
-validate(config, "workflow/schemas/params.schema.json")
+# The typed load gives the clearest errors (file, key path, allowed values) and
+# checks cross-references; the JSON schema generated from it is Snakemake's own check.
 PARAMS = load_params("params.yaml")
+validate(config, "workflow/schemas/params.schema.json")
 DATASETS = list(PARAMS.datasets)
 VARIANTS = list(PARAMS.variants)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-MIRROR = ROOT.parent / "shared" / "datasets"
+MIRROR = Path(os.environ.get("AELAB_DATA_MIRROR") or ROOT.parent / "shared" / "datasets").resolve()
 SMOKE_PARAMS = ROOT / "tests" / "smoke" / "params.yaml"
 
 

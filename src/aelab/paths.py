@@ -32,8 +32,8 @@ def checkpoint(variant: str) -> Path:
 
 
 def history(variant: str) -> Path:
-    """Per-epoch loss terms, train and test (a DVC plot)."""
-    return variant_dir(variant) / "history.csv"
+    """Per-epoch loss terms, train and test. All variants share one folder: it is one DVC plot."""
+    return RESULTS / "history" / f"{variant}.csv"
 
 
 def train_metrics(variant: str) -> Path:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from torchvision.utils import make_grid
 
 from aelab.io import atomic_path
@@ -74,6 +75,7 @@ def loss_curves(history: pd.DataFrame) -> Figure:
             axes.plot(history["epoch"], history[f"{split}_{term}"], marker="o", label=split)
         axes.set_title(LOSS_TERMS[term])
         axes.set_xlabel("epoch")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.legend()
     figure.tight_layout()
     return figure

@@ -64,7 +64,7 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> pd.D
         "dataset": variant.dataset,
         "image_shape": list(image_shape),
         "seed": params.seed,
-        "epochs": settings.epochs,
+        "training": settings.model_dump(),
     }
     save_checkpoint(paths.checkpoint(variant_id), model, variant.model, metadata)
     with atomic_path(paths.history(variant_id)) as temporary:

@@ -1,0 +1,39 @@
+# Set-up and entry points. Every target creates the pinned environment first.
+#   make study   the full study of params.yaml (snakemake --cores $(CORES))
+#   make smoke   the same graph on the smoke params, in ./smoke (a few minutes on 2 cores)
+#   make test    the test suite (unit, integration, and real Snakemake/DVC runs)
+
+PYTHON ?= python3
+CORES ?= 8
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed
+
+# Site setting, not a param: a relative mirror path is made absolute, because
+# stages may run in another directory (snakemake --directory, cluster jobs).
+ifdef AELAB_DATA_MIRROR
+export AELAB_DATA_MIRROR := $(abspath $(AELAB_DATA_MIRROR))
+endif
+export PATH := $(BIN):$(PATH)
+
+.PHONY: study smoke test schema
+study: $(STAMP)
+	snakemake --cores $(CORES)
+
+smoke: $(STAMP)
+	mkdir -p smoke
+	cp tests/smoke/params.yaml smoke/params.yaml
+	snakemake --cores 2 --directory smoke
+
+test: $(STAMP)
+	python -m pytest
+
+# Regenerate the JSON schema that Snakemake's validate() uses from the typed params.
+schema: $(STAMP)
+	python -m aelab schema > workflow/schemas/params.schema.json
+
+$(STAMP): pyproject.toml requirements/lock.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --constraint requirements/lock.txt --editable '.[test]'
+	touch $@

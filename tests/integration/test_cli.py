@@ -1,0 +1,75 @@
+"""The CLI as the engines call it: clear errors (exit 2, no traceback) for bad input."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.conftest import MIRROR, SMOKE_PARAMS, mirror_available
+
+
+def aelab(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "aelab", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_unknown_params_key_stops_every_stage(tmp_path):
+    raw = yaml.safe_load(SMOKE_PARAMS.read_text())
+    raw["training"]["epohcs"] = 3
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw))
+    result = aelab("train", "vae-baseline", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "params.yaml: 1 invalid value(s)" in result.stderr
+    assert "training.epohcs: unknown key" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_variant_and_dataset_are_named(tmp_path):
+    shutil.copy(SMOKE_PARAMS, tmp_path / "params.yaml")
+    result = aelab("train", "vae-huge", cwd=tmp_path)
+    assert result.returncode == 2 and "unknown variant 'vae-huge'" in result.stderr
+    result = aelab("download", "cifar", cwd=tmp_path)
+    assert result.returncode == 2 and "dataset 'cifar' is not declared under 'datasets'" in result.stderr
+
+
+def test_cuda_request_without_a_gpu_is_a_clear_error(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    shutil.copy(SMOKE_PARAMS, tmp_path / "params.yaml")
+    result = aelab("train", "vae-baseline", "--device", "cuda", cwd=tmp_path)
+    assert result.returncode == 2 and "device 'cuda' requested" in result.stderr
+
+
+@pytest.mark.skipif(not mirror_available(), reason=f"no MNIST mirror at {MIRROR}")
+def test_corrupted_mirror_file_is_named_and_nothing_is_left(tmp_path):
+    mirror = tmp_path / "mirror"
+    shutil.copytree(MIRROR / "mnist", mirror / "mnist")
+    labels = mirror / "mnist" / "t10k-labels-idx1-ubyte.gz"
+    labels.chmod(0o644)
+    labels.write_bytes(labels.read_bytes()[:-100])  # truncated
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(SMOKE_PARAMS, project / "params.yaml")
+    result = aelab("download", "mnist", "--mirror", str(mirror), cwd=project)
+    assert result.returncode == 2
+    assert "t10k-labels-idx1-ubyte.gz: cannot be decompressed" in result.stderr
+    assert not (project / "data" / "raw" / "mnist").exists()
+    assert list((project / "data" / "raw").iterdir()) == []
+
+
+@pytest.mark.skipif(not mirror_available(), reason=f"no MNIST mirror at {MIRROR}")
+def test_real_mirror_verifies_and_preprocesses(tmp_path):
+    shutil.copy(SMOKE_PARAMS, tmp_path / "params.yaml")
+    assert aelab("download", "mnist", "--mirror", str(MIRROR), cwd=tmp_path).returncode == 0
+    result = aelab("preprocess", "mnist", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    import numpy as np
+
+    with np.load(tmp_path / "data" / "processed" / "mnist.npz") as arrays:
+        assert arrays["train_images"].shape == (512, 1, 28, 28)
+        # sanity facts of the published MNIST (shared/datasets/README.md)
+        assert arrays["train_labels"][:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+        assert arrays["test_labels"][:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]

@@ -1,0 +1,92 @@
+"""Scratch projects for the real engines: a copy of this repository with the smoke params.
+
+Each engine runs in its own copy, as a user would run it in a fresh clone, with
+the real MNIST mirror (tests here are skipped, with the reason, without it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MIRROR, ROOT, SMOKE_PARAMS, mirror_available
+
+pytestmark = pytest.mark.workflow
+
+
+def engine_environment() -> dict[str, str]:
+    """PATH with this interpreter's bin first (snakemake, dvc, python), and the data mirror."""
+    environment = dict(os.environ)
+    environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
+    environment["AELAB_DATA_MIRROR"] = str(MIRROR)
+    environment["AELAB_DEVICE"] = "cpu"
+    return environment
+
+
+def run(command: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(command, cwd=cwd, env=engine_environment(), capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def git(*args: str, cwd: Path) -> None:
+    run(["git", "-c", "user.name=aelab-test", "-c", "user.email=test@aelab.invalid", *args], cwd)
+
+
+def make_project(destination: Path) -> Path:
+    """Copy the repository's files (what git would clone) and make the smoke params the project's."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    shutil.copy(SMOKE_PARAMS, destination / "params.yaml")
+    git("init", "-q", cwd=destination)
+    run(["dvc", "init", "-q"], destination)
+    git("add", "-A", cwd=destination)
+    git("commit", "-qm", "smoke project", cwd=destination)
+    return destination
+
+
+def artefacts(project: Path) -> set[str]:
+    """Every file the pipeline produced, without the engines' own bookkeeping files."""
+    found = set()
+    for top in ("data", "results"):
+        for path in (project / top).rglob("*"):
+            if path.is_file() and path.name not in {".snakemake_timestamp", ".gitignore"}:
+                found.add(str(path.relative_to(project)))
+    return found
+
+
+def smoke_project(tmp_path_factory, name: str) -> Path:
+    if not mirror_available():
+        pytest.skip(f"real MNIST mirror not found at {MIRROR}")
+    return make_project(tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture(scope="session")
+def snakemake_project(tmp_path_factory) -> Path:
+    """The smoke study, run once by `snakemake --cores 2`."""
+    project = smoke_project(tmp_path_factory, "snakemake")
+    run(["snakemake", "--cores", "2"], project)
+    return project
+
+
+@pytest.fixture(scope="session")
+def dvc_project(tmp_path_factory) -> Path:
+    """The smoke study, run once by `dvc repro` and committed (so diffs have a baseline)."""
+    project = smoke_project(tmp_path_factory, "dvc")
+    run(["dvc", "repro"], project)
+    git("add", "-A", cwd=project)
+    git("commit", "-qm", "smoke results", cwd=project)
+    return project

@@ -1,0 +1,85 @@
+"""Snakemake and DVC run the same smoke study, produce the same artefacts, and cache it."""
+
+import json
+
+import pytest
+
+from aelab import paths
+from aelab.config import load_params
+from tests.workflow.conftest import artefacts, git, run
+
+pytestmark = pytest.mark.workflow
+
+
+def test_both_engines_build_the_same_artefacts(snakemake_project, dvc_project):
+    produced = artefacts(snakemake_project)
+    assert produced == artefacts(dvc_project)
+    params = load_params(snakemake_project / "params.yaml")
+    for variant in params.variants:
+        for path in (paths.checkpoint(variant), paths.eval_metrics(variant), paths.figures_dir(variant) / "reconstructions.png"):
+            assert str(path) in produced
+    assert str(paths.report_html()) in produced
+
+
+def test_both_engines_compute_the_same_metrics(snakemake_project, dvc_project):
+    for variant in load_params(dvc_project / "params.yaml").variants:
+        by_snakemake = json.loads((snakemake_project / paths.eval_metrics(variant)).read_text())
+        by_dvc = json.loads((dvc_project / paths.eval_metrics(variant)).read_text())
+        assert by_snakemake == pytest.approx(by_dvc, rel=1e-6)
+
+
+def test_second_snakemake_run_does_nothing(snakemake_project):
+    result = run(["snakemake", "--cores", "2"], snakemake_project)
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_second_dvc_repro_does_nothing(dvc_project):
+    assert "Data and pipelines are up to date." in run(["dvc", "status"], dvc_project).stdout
+    assert "Running stage" not in run(["dvc", "repro"], dvc_project).stdout
+
+
+def test_changed_param_reruns_its_variant_and_shows_in_metrics_diff(dvc_project):
+    params_file = dvc_project / "params.yaml"
+    original = params_file.read_text()
+    try:
+        params_file.write_text(original.replace("beta: 1.0}", "beta: 4.0}"))
+        rerun = run(["dvc", "repro"], dvc_project).stdout
+        ran = {line.split("'")[1] for line in rerun.splitlines() if line.startswith("Running stage")}
+        assert ran == {"train@vae-baseline", "evaluate@vae-baseline", "report"}
+        diff = json.loads(run(["dvc", "metrics", "diff", "--json"], dvc_project).stdout)
+        changed = diff[str(paths.eval_metrics("vae-baseline"))]
+        assert changed["bce"]["old"] != changed["bce"]["new"]
+        assert str(paths.eval_metrics("ae-baseline")) not in diff
+        table = run(["dvc", "metrics", "diff", "--md"], dvc_project).stdout
+        assert "| results/variants/vae-baseline/metrics.json | bce" in table
+    finally:
+        params_file.write_text(original)
+        run(["dvc", "checkout", "-q"], dvc_project)
+        git("checkout", "--", ".", cwd=dvc_project)
+
+
+def test_snakemake_and_dvc_plan_the_same_commands_and_outputs(snakemake_project, dvc_project):
+    """The contract: every DVC stage is a Snakemake job with the same command and outputs."""
+    from dvc.repo import Repo
+
+    with Repo(str(dvc_project)) as repo:
+        dvc_plan = {stage.cmd: {str(out) for out in stage.outs} for stage in repo.index.stages}
+
+    summary = run(["snakemake", "--detailed-summary"], snakemake_project).stdout.splitlines()
+    header = summary[0].split("\t")
+    snakemake_plan: dict[str, set[str]] = {}
+    for line in summary[1:]:
+        row = dict(zip(header, line.split("\t")))
+        command = row["shellcmd"].split(" 2>")[0].split(" --threads")[0]  # site options and logging differ
+        snakemake_plan.setdefault(command, set()).add(row["output_file"])
+    assert snakemake_plan == dvc_plan
+
+
+def test_dvc_plots_render_every_variants_loss_curves(dvc_project):
+    rendered = json.loads(run(["dvc", "plots", "show", "--json"], dvc_project).stdout)
+    assert "errors" not in rendered
+    for variant in load_params(dvc_project / "params.yaml").variants:
+        (plot,) = rendered["data"][str(paths.history(variant))]
+        rows = plot["content"]["data"]["values"]
+        assert {row["dvc_inferred_y_value"] for row in rows}  # train and test loss are drawn
+        assert {"train_loss", "test_loss", "epoch"} <= set(rows[0])

@@ -1,0 +1,43 @@
+"""Snakemake stops on bad params before planning anything, naming the key."""
+
+import subprocess
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, SMOKE_PARAMS
+from tests.workflow.conftest import engine_environment
+
+pytestmark = pytest.mark.workflow
+
+
+def dry_run(study):
+    command = ["snakemake", "--dry-run", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(study)]
+    return subprocess.run(command, env=engine_environment(), capture_output=True, text=True)
+
+
+def test_a_study_directory_with_its_own_params_is_planned(tmp_path):
+    raw = yaml.safe_load(SMOKE_PARAMS.read_text())
+    raw["variants"] = {"vae-latent3": raw["variants"]["vae-baseline"]}
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw))
+    result = dry_run(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "wildcards: variant=vae-latent3" in result.stdout
+    assert "vae-baseline" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda raw: raw["training"].update(epohcs=3), "training.epohcs: unknown key"),
+        (lambda raw: raw["variants"]["vae-baseline"]["model"].update(latent_dim=0),
+         "variants.vae-baseline.model.latent_dim: Input should be greater than 0"),
+    ],
+)
+def test_bad_params_stop_the_workflow_with_the_key(tmp_path, mutate, expected):
+    raw = yaml.safe_load(SMOKE_PARAMS.read_text())
+    mutate(raw)
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw))
+    result = dry_run(tmp_path)
+    assert result.returncode != 0
+    assert expected in result.stdout + result.stderr
