@@ -26,19 +26,55 @@ def download(args: argparse.Namespace) -> None:
     from aelab.data.sources import source
 
     params = load_params(args.params)
-    _require_declared(params.datasets, args.dataset, "dataset", "datasets")
+    _require_declared(params.datasets.idx, args.dataset, "datasets.idx")
     fetch(source(args.dataset), paths.raw_dir(args.dataset), site.data_mirror(args.mirror))
 
 
 def preprocess(args: argparse.Namespace) -> None:
-    from aelab.data.preprocess import preprocess as build
+    from aelab.data.preprocess import read_idx_dataset
+    from aelab.data.publish import publish_dataset
     from aelab.data.sources import source
+    from aelab.plotting.datasets import sample_grid
 
     params = load_params(args.params)
-    _require_declared(params.datasets, args.dataset, "dataset", "datasets")
-    raw, target = paths.raw_dir(args.dataset), paths.processed_file(args.dataset)
-    arrays = build(source(args.dataset), raw, target, params.datasets[args.dataset])
-    log.info("%s: %s", args.dataset, {name: array.shape for name, array in arrays.items()})
+    _require_declared(params.datasets.idx, args.dataset, "datasets.idx")
+    arrays = read_idx_dataset(source(args.dataset), paths.raw_dir(args.dataset), params.datasets.idx[args.dataset])
+    log.info("%s: %s", args.dataset, publish_dataset(args.dataset, arrays, sample_grid(arrays)))
+
+
+def colourise(args: argparse.Namespace) -> None:
+    from aelab.data.cmnist import build_cmnist
+    from aelab.data.publish import load_arrays, publish_dataset
+    from aelab.plotting.datasets import cmnist_grid
+
+    params = load_params(args.params)
+    _require_declared(params.datasets.cmnist, args.dataset, "datasets.cmnist")
+    config = params.datasets.cmnist[args.dataset]
+    arrays = build_cmnist(load_arrays(config.source), config)
+    log.info("%s: %s", args.dataset, publish_dataset(args.dataset, arrays, cmnist_grid(arrays)))
+
+
+def download_coco(args: argparse.Namespace) -> None:
+    from aelab.data.coco import fetch_coco
+
+    params = load_params(args.params)
+    if args.image_set not in params.datasets.coco_image_sets:
+        raise UserError(f"COCO image set {args.image_set!r} is not listed in datasets.coco_image_sets in params.yaml")
+    count = fetch_coco(args.image_set, paths.coco_raw_dir(args.image_set), site.data_mirror(args.mirror))
+    log.info("%s: %d images", args.image_set, count)
+
+
+def preprocess_coco(args: argparse.Namespace) -> None:
+    from aelab.data.coco import preprocess_coco as build
+    from aelab.data.publish import publish_dataset
+    from aelab.plotting.datasets import sample_grid
+
+    params = load_params(args.params)
+    _require_declared(params.datasets.coco, args.dataset, "datasets.coco")
+    config = params.datasets.coco[args.dataset]
+    image_dirs = [paths.coco_raw_dir(image_set) for image_set in config.image_sets]
+    arrays, skipped = build(image_dirs, config, args.threads or torch.get_num_threads())
+    log.info("%s: %s", args.dataset, publish_dataset(args.dataset, arrays, sample_grid(arrays), skipped))
 
 
 def train(args: argparse.Namespace) -> None:
@@ -68,9 +104,9 @@ def schema(args: argparse.Namespace) -> None:
     print(json.dumps(json_schema(), indent=2))
 
 
-def _require_declared(declared: dict, name: str, what: str, section: str) -> None:
+def _require_declared(declared: dict, name: str, section: str) -> None:
     if name not in declared:
-        raise UserError(f"{what} {name!r} is not declared under '{section}' in params.yaml (declared: {', '.join(declared)})")
+        raise UserError(f"dataset {name!r} is not declared under '{section}' in params.yaml (declared: {', '.join(declared)})")
 
 
 def _device(args: argparse.Namespace) -> torch.device:
@@ -90,10 +126,18 @@ def parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=function)
         return sub
 
-    fetching = stage(download, "fetch and verify a dataset's published files")
+    mirror_help = f"local mirror directory (default: ${site.MIRROR_VARIABLE}, else the official URLs)"
+    fetching = stage(download, "fetch and verify an IDX dataset's published files (mnist, fashion_mnist)")
     fetching.add_argument("dataset")
-    fetching.add_argument("--mirror", help=f"local mirror directory (default: ${site.MIRROR_VARIABLE}, else the official URLs)")
-    stage(preprocess, "turn verified raw files into data/processed/<dataset>.npz").add_argument("dataset")
+    fetching.add_argument("--mirror", help=mirror_help)
+    stage(preprocess, "turn verified IDX files into data/processed/<dataset>.npz").add_argument("dataset")
+    stage(colourise, "generate a CMNIST dataset from processed MNIST").add_argument("dataset")
+    fetching_coco = stage(download_coco, "fetch a COCO 2017 image set (val2017, train2017)")
+    fetching_coco.add_argument("image_set")
+    fetching_coco.add_argument("--mirror", help=mirror_help)
+    coco = stage(preprocess_coco, "resize and centre-crop COCO images into data/processed/<dataset>.npz")
+    coco.add_argument("dataset")
+    coco.add_argument("--threads", type=int, help="decoding threads (default: torch's thread count)")
     for function, help_text in ((train, "train one variant"), (evaluate, "evaluate one trained variant")):
         sub = stage(function, help_text)
         sub.add_argument("variant")

@@ -18,8 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from aelab.errors import UserError
 
-DatasetName = Literal["mnist"]
-VariantId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+IdxDatasetName = Literal["mnist", "fashion_mnist"]
+CocoImageSet = Literal["val2017", "train2017"]
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+VariantId = Identifier
+DatasetId = Identifier
+Fraction = Annotated[float, Field(ge=0, le=1)]
 ReconstructionLoss = Literal["bce", "mse"]
 
 
@@ -33,8 +37,8 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class DatasetConfig(StrictModel):
-    """How much of a dataset to keep: ``null`` keeps all, a number keeps the first N.
+class IdxDatasetConfig(StrictModel):
+    """An IDX dataset (MNIST, Fashion-MNIST): keep the first N images of each split (``null``: all).
 
     Caps exist for the smoke configuration, which runs the full graph on a few
     hundred images.
@@ -42,6 +46,65 @@ class DatasetConfig(StrictModel):
 
     train_images: Annotated[int, Field(gt=0)] | None
     test_images: Annotated[int, Field(gt=0)] | None
+
+
+class CmnistConfig(StrictModel):
+    """Colourised MNIST of the bias-learning literature (STUDY.md 1), generated from ``source``.
+
+    Each class has its own colour; a fraction ``rho`` of the training images is
+    *bias-conflicting* (painted with another class's colour). The test split and
+    the validation splits have their own conflicting fractions.
+    """
+
+    source: Literal["mnist"]
+    seed: Annotated[int, Field(ge=0)]
+    rho: Fraction
+    test_conflicting: Fraction
+    validation_conflicting: list[Fraction]
+    validation_images: Annotated[int, Field(gt=0)]
+    train_fraction: Annotated[float, Field(gt=0, le=1)]
+
+
+class CocoConfig(StrictModel):
+    """COCO 2017 images: shorter side resized to ``size``, centre crop, RGB or grey."""
+
+    image_sets: Annotated[list[CocoImageSet], Field(min_length=1)]
+    max_images: Annotated[int, Field(gt=0)] | None
+    size: Annotated[int, Field(ge=8, le=512)]
+    grey: bool
+    test_fraction: Annotated[float, Field(gt=0, lt=1)]
+    seed: Annotated[int, Field(ge=0)]
+
+
+class DatasetsConfig(StrictModel):
+    """Datasets by kind: each kind has its own inputs, so each is its own pipeline stage."""
+
+    idx: dict[IdxDatasetName, IdxDatasetConfig]
+    cmnist: dict[DatasetId, CmnistConfig]
+    coco_image_sets: list[CocoImageSet]
+    coco: dict[DatasetId, CocoConfig]
+
+    @property
+    def ids(self) -> list[str]:
+        return [*self.idx, *self.cmnist, *self.coco]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> DatasetsConfig:
+        seen: set[str] = set()
+        for dataset_id in self.ids:
+            if dataset_id in seen:
+                raise ValueError(f"dataset id {dataset_id!r} is used in two sections; ids must be unique")
+            seen.add(dataset_id)
+        for dataset_id, config in self.cmnist.items():
+            if config.source not in self.idx:
+                raise ValueError(f"cmnist dataset {dataset_id!r} needs idx dataset {config.source!r}, which is not declared")
+        for dataset_id, config in self.coco.items():
+            missing = set(config.image_sets) - set(self.coco_image_sets)
+            if missing:
+                raise ValueError(
+                    f"coco dataset {dataset_id!r} reads image sets {sorted(missing)} that are not in coco_image_sets"
+                )
+        return self
 
 
 class TrainingConfig(StrictModel):
@@ -88,7 +151,7 @@ MODEL_FAMILIES = tuple(
 class VariantConfig(StrictModel):
     """One trained model of the study: its data, its architecture, its training changes."""
 
-    dataset: DatasetName
+    dataset: DatasetId
     model: ModelConfig
     training: TrainingOverride = TrainingOverride()
 
@@ -107,7 +170,7 @@ class Params(StrictModel):
     """The whole of params.yaml."""
 
     seed: Annotated[int, Field(ge=0)]
-    datasets: dict[DatasetName, DatasetConfig]
+    datasets: DatasetsConfig
     training: TrainingConfig
     evaluation: EvaluationConfig
     variants: Annotated[dict[VariantId, VariantConfig], Field(min_length=1)]
@@ -115,10 +178,10 @@ class Params(StrictModel):
     @model_validator(mode="after")
     def _variants_use_declared_datasets(self) -> Params:
         for variant_id, variant in self.variants.items():
-            if variant.dataset not in self.datasets:
+            if variant.dataset not in self.datasets.ids:
                 raise ValueError(
                     f"variant {variant_id!r} uses dataset {variant.dataset!r}, which is not "
-                    f"declared under 'datasets' (declared: {sorted(self.datasets)})"
+                    f"declared under 'datasets' (declared: {', '.join(self.datasets.ids)})"
                 )
         return self
 

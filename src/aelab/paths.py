@@ -17,9 +17,24 @@ def raw_dir(dataset: str) -> Path:
     return DATA / "raw" / dataset
 
 
+def coco_raw_dir(image_set: str) -> Path:
+    """The JPEGs of one COCO 2017 image set (val2017, train2017)."""
+    return DATA / "raw" / "coco" / image_set
+
+
 def processed_file(dataset: str) -> Path:
     """One array file per dataset: uint8 NCHW images and int64 labels, train and test."""
     return DATA / "processed" / f"{dataset}.npz"
+
+
+def dataset_manifest(dataset: str) -> Path:
+    """Counts, shape and skipped files of a processed dataset (a DVC metric; shown in the report)."""
+    return RESULTS / "datasets" / f"{dataset}.json"
+
+
+def dataset_samples(dataset: str) -> Path:
+    """A grid of sample images of a processed dataset."""
+    return RESULTS / "datasets" / f"{dataset}.png"
 
 
 def variant_dir(variant: str) -> Path:

@@ -1,5 +1,7 @@
 """The CLI as the engines call it: clear errors (exit 2, no traceback) for bad input."""
 
+import gzip
+import json
 import shutil
 import subprocess
 import sys
@@ -30,7 +32,7 @@ def test_unknown_variant_and_dataset_are_named(tmp_path):
     result = aelab("train", "vae-huge", cwd=tmp_path)
     assert result.returncode == 2 and "unknown variant 'vae-huge'" in result.stderr
     result = aelab("download", "cifar", cwd=tmp_path)
-    assert result.returncode == 2 and "dataset 'cifar' is not declared under 'datasets'" in result.stderr
+    assert result.returncode == 2 and "dataset 'cifar' is not declared under 'datasets.idx'" in result.stderr
 
 
 def test_cuda_request_without_a_gpu_is_a_clear_error(tmp_path):
@@ -43,24 +45,45 @@ def test_cuda_request_without_a_gpu_is_a_clear_error(tmp_path):
     assert result.returncode == 2 and "device 'cuda' requested" in result.stderr
 
 
-@pytest.mark.skipif(not mirror_available(), reason=f"no MNIST mirror at {MIRROR}")
-def test_corrupted_mirror_file_is_named_and_nothing_is_left(tmp_path):
+@pytest.mark.skipif(not mirror_available(), reason=f"no data mirror at {MIRROR}")
+@pytest.mark.parametrize(("dataset", "folder"), [("mnist", "mnist"), ("fashion_mnist", "fashion-mnist")])
+@pytest.mark.parametrize("damage", ["truncated", "altered"])
+def test_corrupted_mirror_file_is_named_and_nothing_is_left(tmp_path, dataset, folder, damage):
     mirror = tmp_path / "mirror"
-    shutil.copytree(MIRROR / "mnist", mirror / "mnist")
-    labels = mirror / "mnist" / "t10k-labels-idx1-ubyte.gz"
+    shutil.copytree(MIRROR / folder, mirror / folder)
+    labels = mirror / folder / "t10k-labels-idx1-ubyte.gz"
     labels.chmod(0o644)
-    labels.write_bytes(labels.read_bytes()[:-100])  # truncated
+    if damage == "truncated":
+        labels.write_bytes(labels.read_bytes()[:-100])
+        expected = "t10k-labels-idx1-ubyte.gz: cannot be decompressed"
+    else:
+        content = bytearray(gzip.decompress(labels.read_bytes()))
+        content[-1] = (content[-1] + 1) % 10  # one label changed: a valid file with the wrong content
+        labels.write_bytes(gzip.compress(bytes(content)))
+        expected = "t10k-labels-idx1-ubyte.gz: decompressed content does not match"
     project = tmp_path / "project"
     project.mkdir()
     shutil.copy(SMOKE_PARAMS, project / "params.yaml")
-    result = aelab("download", "mnist", "--mirror", str(mirror), cwd=project)
+    result = aelab("download", dataset, "--mirror", str(mirror), cwd=project)
     assert result.returncode == 2
-    assert "t10k-labels-idx1-ubyte.gz: cannot be decompressed" in result.stderr
-    assert not (project / "data" / "raw" / "mnist").exists()
+    assert expected in result.stderr
     assert list((project / "data" / "raw").iterdir()) == []
 
 
-@pytest.mark.skipif(not mirror_available(), reason=f"no MNIST mirror at {MIRROR}")
+@pytest.mark.skipif(not mirror_available(), reason=f"no data mirror at {MIRROR}")
+def test_coco_from_the_mirror_is_resized_and_described(tmp_path):
+    shutil.copy(SMOKE_PARAMS, tmp_path / "params.yaml")
+    assert aelab("download_coco", "val2017", "--mirror", str(MIRROR), cwd=tmp_path).returncode == 0
+    assert len(list((tmp_path / "data" / "raw" / "coco" / "val2017").glob("*.jpg"))) == 128
+    result = aelab("preprocess_coco", "coco64", "--threads", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "results" / "datasets" / "coco64.json").read_text())
+    assert manifest["image_shape"] == [3, 64, 64]
+    assert manifest["train_images"] + manifest["test_images"] == 64  # max_images of the smoke params
+    assert manifest["skipped_images"] == 0
+
+
+@pytest.mark.skipif(not mirror_available(), reason=f"no data mirror at {MIRROR}")
 def test_real_mirror_verifies_and_preprocesses(tmp_path):
     shutil.copy(SMOKE_PARAMS, tmp_path / "params.yaml")
     assert aelab("download", "mnist", "--mirror", str(MIRROR), cwd=tmp_path).returncode == 0

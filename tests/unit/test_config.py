@@ -60,9 +60,29 @@ def test_bad_values_name_key_and_allowed_values(tmp_path, mutate, expected):
 
 
 def test_variant_must_use_a_declared_dataset(tmp_path):
-    path = write_params(tmp_path, lambda raw: raw.update(datasets={}))
-    with pytest.raises(ParamsError, match="uses dataset 'mnist', which is not declared under 'datasets'"):
+    path = write_params(tmp_path, lambda raw: raw["variants"]["vae-baseline"].update(dataset="svhn"))
+    with pytest.raises(ParamsError, match="uses dataset 'svhn', which is not declared under 'datasets'"):
         load_params(path)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda raw: raw["datasets"]["idx"].pop("mnist"), "cmnist dataset 'cmnist' needs idx dataset 'mnist'"),
+        (lambda raw: raw["datasets"].update(coco_image_sets=[]), r"reads image sets \['val2017'\] that are not in"),
+        (lambda raw: raw["datasets"]["coco"].update(cmnist=raw["datasets"]["coco"]["coco64"]),
+         "dataset id 'cmnist' is used in two sections"),
+        (lambda raw: raw["datasets"]["idx"].update(svhn={"train_images": 1, "test_images": 1}),
+         r"datasets\.idx\.svhn\.\[key\]: Input should be 'mnist' or 'fashion_mnist'"),
+        (lambda raw: raw["datasets"]["cmnist"]["cmnist"].update(rho=1.5),
+         r"datasets\.cmnist\.cmnist\.rho: Input should be less than or equal to 1 \(got 1.5\)"),
+        (lambda raw: raw["datasets"]["coco"]["coco64"].update(image_sets=["test2017"]),
+         r"datasets\.coco\.coco64\.image_sets\.0: Input should be 'val2017' or 'train2017'"),
+    ],
+)
+def test_dataset_sections_are_cross_checked(tmp_path, mutate, expected):
+    with pytest.raises(ParamsError, match=expected):
+        load_params(write_params(tmp_path, mutate))
 
 
 def test_missing_file_and_bad_yaml_are_named(tmp_path):

@@ -94,15 +94,12 @@ def test_idx_reader_rejects_bad_magic_and_short_data(tmp_path):
         read_idx(path)
 
 
-def test_preprocess_keeps_the_first_images_with_a_channel_axis(tmp_path, fake_source):
-    from aelab.config import DatasetConfig
-    from aelab.data.preprocess import preprocess
+def test_idx_dataset_keeps_the_first_images_with_a_channel_axis(fake_source):
+    from aelab.config import IdxDatasetConfig
+    from aelab.data.preprocess import read_idx_dataset
 
     mirror, folder, spec = fake_source
-    target = tmp_path / "tiny.npz"
-    arrays = preprocess(spec, folder, target, DatasetConfig(train_images=5, test_images=None))
+    arrays = read_idx_dataset(spec, folder, IdxDatasetConfig(train_images=5, test_images=None))
     assert arrays["train_images"].shape == (5, 1, 28, 28) and arrays["train_images"].dtype == np.uint8
     assert arrays["test_images"].shape == (4, 1, 28, 28)
     np.testing.assert_array_equal(arrays["train_labels"], read_idx(folder / "train-labels-idx1-ubyte.gz")[:5])
-    with np.load(target) as stored:
-        np.testing.assert_array_equal(stored["test_images"], arrays["test_images"])

@@ -37,3 +37,15 @@ def test_r2_is_one_for_perfect_and_variance_weighted():
     mean = originals.mean(0, keepdim=True).expand_as(originals)
     assert reconstruction_metrics(originals, Reconstructions(mean, torch.zeros(10)))["r2"] == pytest.approx(0.0, abs=1e-12)
     assert not math.isnan(perfect["psnr"])
+
+
+def test_image_grid_places_images_row_by_row_like_make_grid():
+    from torchvision.utils import make_grid
+
+    from aelab.plotting.grid import image_grid
+
+    images = np.random.default_rng(0).random((7, 3, 4, 5)).astype(np.float32)
+    expected = make_grid(torch.from_numpy(images), nrow=3, padding=2, pad_value=1.0).permute(1, 2, 0).numpy()
+    np.testing.assert_array_equal(image_grid(images, 3), expected)
+    grey = image_grid(images[:, :1], 4)
+    assert grey.ndim == 2 and grey[2, 2] == images[0, 0, 0, 0]

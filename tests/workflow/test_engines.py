@@ -1,6 +1,7 @@
 """Snakemake and DVC run the same smoke study, produce the same artefacts, and cache it."""
 
 import json
+from contextlib import contextmanager
 
 import pytest
 
@@ -19,6 +20,19 @@ def test_both_engines_build_the_same_artefacts(snakemake_project, dvc_project):
         for path in (paths.checkpoint(variant), paths.eval_metrics(variant), paths.figures_dir(variant) / "reconstructions.png"):
             assert str(path) in produced
     assert str(paths.report_html()) in produced
+    for dataset in params.datasets.ids:
+        for path in (paths.processed_file(dataset), paths.dataset_manifest(dataset), paths.dataset_samples(dataset)):
+            assert str(path) in produced
+
+
+def test_both_engines_build_the_same_datasets(snakemake_project, dvc_project):
+    import numpy as np
+
+    for dataset in load_params(dvc_project / "params.yaml").datasets.ids:
+        with np.load(snakemake_project / paths.processed_file(dataset)) as a, np.load(dvc_project / paths.processed_file(dataset)) as b:
+            assert a.keys() == b.keys()
+            for name in a:
+                np.testing.assert_array_equal(a[name], b[name], err_msg=f"{dataset}: {name}")
 
 
 def test_both_engines_compute_the_same_metrics(snakemake_project, dvc_project):
@@ -38,24 +52,42 @@ def test_second_dvc_repro_does_nothing(dvc_project):
     assert "Running stage" not in run(["dvc", "repro"], dvc_project).stdout
 
 
-def test_changed_param_reruns_its_variant_and_shows_in_metrics_diff(dvc_project):
-    params_file = dvc_project / "params.yaml"
+@contextmanager
+def edited_params(project, old: str, new: str):
+    """params.yaml with one text replaced; the project is restored (files and outputs) afterwards."""
+    params_file = project / "params.yaml"
     original = params_file.read_text()
+    assert old in original
+    params_file.write_text(original.replace(old, new))
     try:
-        params_file.write_text(original.replace("beta: 1.0}", "beta: 4.0}"))
-        rerun = run(["dvc", "repro"], dvc_project).stdout
-        ran = {line.split("'")[1] for line in rerun.splitlines() if line.startswith("Running stage")}
-        assert ran == {"train@vae-baseline", "evaluate@vae-baseline", "report"}
+        yield
+    finally:
+        params_file.write_text(original)
+        git("checkout", "--", ".", cwd=project)  # dvc.lock and the small metrics first,
+        run(["dvc", "checkout", "-q"], project)  # then the cached outputs that lock names
+
+
+def stages_run_by_repro(project) -> set[str]:
+    output = run(["dvc", "repro"], project).stdout
+    return {line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")}
+
+
+def test_changed_param_reruns_its_variant_and_shows_in_metrics_diff(dvc_project):
+    with edited_params(dvc_project, "beta: 1.0}\n  ae-baseline", "beta: 4.0}\n  ae-baseline"):
+        assert stages_run_by_repro(dvc_project) == {"train@vae-baseline", "evaluate@vae-baseline", "report"}
         diff = json.loads(run(["dvc", "metrics", "diff", "--json"], dvc_project).stdout)
         changed = diff[str(paths.eval_metrics("vae-baseline"))]
         assert changed["bce"]["old"] != changed["bce"]["new"]
         assert str(paths.eval_metrics("ae-baseline")) not in diff
         table = run(["dvc", "metrics", "diff", "--md"], dvc_project).stdout
         assert "| results/variants/vae-baseline/metrics.json | bce" in table
-    finally:
-        params_file.write_text(original)
-        run(["dvc", "checkout", "-q"], dvc_project)
-        git("checkout", "--", ".", cwd=dvc_project)
+
+
+def test_changed_dataset_param_rebuilds_only_that_dataset_and_its_variants(dvc_project):
+    with edited_params(dvc_project, "rho: 0.1", "rho: 0.2"):
+        assert stages_run_by_repro(dvc_project) == {
+            "colourise@cmnist", "train@vae-cmnist", "evaluate@vae-cmnist", "report",
+        }
 
 
 def test_snakemake_and_dvc_plan_the_same_commands_and_outputs(snakemake_project, dvc_project):

@@ -1,9 +1,21 @@
-# Datasets: fetch and verify the published files, then one array file per dataset.
+# Datasets, one rule per kind: fetch and verify, then one array file per dataset
+# (plus its manifest and sample grid, shown in the report).
+
+
+def processed(dataset):
+    """The three outputs of every preprocessing rule."""
+    return {
+        "processed": paths.processed_file(dataset),
+        "manifest": paths.dataset_manifest(dataset),
+        "samples": paths.dataset_samples(dataset),
+    }
 
 
 rule download:
     output:
         raw=directory(paths.raw_dir("{dataset}")),
+    wildcard_constraints:
+        dataset=one_of(DATASETS.idx),
     log:
         "logs/download/{dataset}.log",
     shell:
@@ -14,8 +26,48 @@ rule preprocess:
     input:
         raw=rules.download.output.raw,
     output:
-        processed=paths.processed_file("{dataset}"),
+        **processed("{dataset}"),
+    wildcard_constraints:
+        dataset=one_of(DATASETS.idx),
     log:
         "logs/preprocess/{dataset}.log",
     shell:
         "python -m aelab preprocess {wildcards.dataset} 2> {log}"
+
+
+rule colourise:
+    input:
+        source=lambda wildcards: paths.processed_file(DATASETS.cmnist[wildcards.dataset].source),
+    output:
+        **processed("{dataset}"),
+    wildcard_constraints:
+        dataset=one_of(DATASETS.cmnist),
+    log:
+        "logs/colourise/{dataset}.log",
+    shell:
+        "python -m aelab colourise {wildcards.dataset} 2> {log}"
+
+
+rule download_coco:
+    output:
+        images=directory(paths.coco_raw_dir("{image_set}")),
+    wildcard_constraints:
+        image_set=one_of(DATASETS.coco_image_sets),
+    log:
+        "logs/download_coco/{image_set}.log",
+    shell:
+        "python -m aelab download_coco {wildcards.image_set} 2> {log}"
+
+
+rule preprocess_coco:
+    input:
+        images=lambda wildcards: [paths.coco_raw_dir(s) for s in DATASETS.coco[wildcards.dataset].image_sets],
+    output:
+        **processed("{dataset}"),
+    wildcard_constraints:
+        dataset=one_of(DATASETS.coco),
+    threads: 2
+    log:
+        "logs/preprocess_coco/{dataset}.log",
+    shell:
+        "python -m aelab preprocess_coco {wildcards.dataset} --threads {threads} 2> {log}"

@@ -1,8 +1,10 @@
-"""Turn verified raw files into one array file per dataset.
+"""Turn verified IDX files into the arrays of a processed dataset.
 
-Format (``data/processed/<dataset>.npz``): ``train_images``/``test_images`` as
-uint8 N x C x H x W, ``train_labels``/``test_labels`` as int64 N. Keeping uint8
-makes the file small; scaling to [0, 1] happens on the training device.
+Format of every processed dataset (``data/processed/<dataset>.npz``):
+``<split>_images`` as uint8 N x C x H x W and ``<split>_labels`` as int64 N,
+for splits ``train`` and ``test`` (CMNIST adds more splits and per-image
+fields). Keeping uint8 makes the file small; scaling to [0, 1] happens on the
+training device.
 """
 
 from __future__ import annotations
@@ -11,16 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from aelab.config import DatasetConfig
+from aelab.config import IdxDatasetConfig
 from aelab.data.idx import read_idx
 from aelab.data.sources import IdxSource
-from aelab.io import atomic_path
-
-SPLITS = ("train", "test")
 
 
-def preprocess(spec: IdxSource, raw: Path, target: Path, limits: DatasetConfig) -> dict[str, np.ndarray]:
-    """Read the IDX files, keep the first N images of each split, write the npz atomically."""
+def read_idx_dataset(spec: IdxSource, raw: Path, limits: IdxDatasetConfig) -> dict[str, np.ndarray]:
+    """Train and test arrays from the IDX files in ``raw``, keeping the first N images of each split."""
     files = {
         "train": (spec.train_images, spec.train_labels, limits.train_images),
         "test": (spec.test_images, spec.test_labels, limits.test_images),
@@ -33,7 +32,4 @@ def preprocess(spec: IdxSource, raw: Path, target: Path, limits: DatasetConfig) 
             raise ValueError(f"{raw}: {split} split has {len(images)} images but {len(labels)} labels")
         arrays[f"{split}_images"] = images[:limit, np.newaxis]  # add the channel axis
         arrays[f"{split}_labels"] = labels[:limit]
-    with atomic_path(target) as temporary:
-        with open(temporary, "wb") as stream:
-            np.savez(stream, **arrays)
     return arrays

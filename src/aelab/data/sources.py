@@ -67,6 +67,48 @@ SOURCES: dict[str, IdxSource] = {
             10008,
         ),
     ),
+    "fashion_mnist": IdxSource(
+        mirror_folder="fashion-mnist",
+        urls=("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
+        train_images=RemoteFile(
+            "train-images-idx3-ubyte.gz",
+            "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+            47040016,
+        ),
+        train_labels=RemoteFile(
+            "train-labels-idx1-ubyte.gz",
+            "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+            60008,
+        ),
+        test_images=RemoteFile(
+            "t10k-images-idx3-ubyte.gz",
+            "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+            7840016,
+        ),
+        test_labels=RemoteFile(
+            "t10k-labels-idx1-ubyte.gz",
+            "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+            10008,
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CocoImageSource:
+    """One COCO 2017 image set: a zip of JPEGs with a known image count.
+
+    COCO publishes no checksums for its zips; a download is verified by the
+    zip's own CRC of every member and by the number of images it holds.
+    """
+
+    url: str
+    images: int
+
+
+COCO_IMAGE_SETS: dict[str, CocoImageSource] = {
+    "val2017": CocoImageSource("http://images.cocodataset.org/zips/val2017.zip", 5000),
+    "train2017": CocoImageSource("http://images.cocodataset.org/zips/train2017.zip", 118287),
 }
 
 

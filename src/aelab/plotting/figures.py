@@ -9,9 +9,9 @@ import pandas as pd
 import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from torchvision.utils import make_grid
 
 from aelab.io import atomic_path
+from aelab.plotting.grid import image_grid
 
 LOSS_TERMS = {"loss": "total", "recon": "reconstruction", "kl": "KL"}
 
@@ -22,8 +22,7 @@ def save(figure: Figure, target: Path) -> None:
 
 
 def _show_images(axes, images: torch.Tensor, columns: int) -> None:
-    grid = make_grid(images.cpu(), nrow=columns, padding=2, pad_value=1.0)
-    axes.imshow(grid.permute(1, 2, 0).numpy().squeeze(), cmap="gray", vmin=0, vmax=1)
+    axes.imshow(image_grid(images.cpu().numpy(), columns), cmap="gray", vmin=0, vmax=1)
 
 
 def reconstructions(originals: torch.Tensor, reconstructed: torch.Tensor) -> Figure:

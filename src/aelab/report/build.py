@@ -33,6 +33,13 @@ LIBRARIES = ("torch", "torchvision", "numpy", "scikit-learn", "snakemake", "dvc"
 
 
 @dataclass
+class DatasetSection:
+    dataset_id: str
+    samples_uri: str
+    skipped_files: list[dict]
+
+
+@dataclass
 class VariantSection:
     variant_id: str
     description: str
@@ -41,11 +48,14 @@ class VariantSection:
 
 def build_report(params: Params, params_file: Path) -> Path:
     metrics = metrics_table(params)
+    datasets = datasets_table(params)
     sections = [_variant_section(params, variant_id) for variant_id in params.variants]
     environment = Environment(loader=PackageLoader("aelab.report"), autoescape=select_autoescape())
     html = environment.get_template("report.html").render(
         provenance=_provenance(params_file),
         metrics_html=metrics.to_html(float_format=lambda v: f"{v:.4g}", classes="metrics", border=0),
+        datasets_html=datasets.drop(columns="skipped_files").to_html(classes="datasets", border=0),
+        datasets=[_dataset_section(dataset_id, row.skipped_files) for dataset_id, row in datasets.iterrows()],
         sections=sections,
     )
     write_text(paths.report_html(), html)
@@ -62,6 +72,22 @@ def metrics_table(params: Params) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variant")
 
 
+def datasets_table(params: Params) -> pd.DataFrame:
+    """One row per declared dataset, from its manifest."""
+    rows = {dataset_id: json.loads(paths.dataset_manifest(dataset_id).read_text()) for dataset_id in params.datasets.ids}
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("dataset")
+    table["image_shape"] = table["image_shape"].map(lambda shape: " x ".join(map(str, shape)))
+    return table
+
+
+def _dataset_section(dataset_id: str, skipped_files: list[dict]) -> DatasetSection:
+    return DatasetSection(dataset_id, _data_uri(paths.dataset_samples(dataset_id)), skipped_files)
+
+
+def _data_uri(png: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+
+
 def _variant_section(params: Params, variant_id: str) -> VariantSection:
     variant = params.variant(variant_id)
     model = ", ".join(f"{k}={v}" for k, v in variant.model.model_dump().items())
@@ -70,8 +96,7 @@ def _variant_section(params: Params, variant_id: str) -> VariantSection:
     for name, caption in FIGURE_CAPTIONS.items():
         figure = paths.figures_dir(variant_id) / f"{name}.png"
         if figure.exists():
-            encoded = base64.b64encode(figure.read_bytes()).decode("ascii")
-            section.figures.append((name, caption, f"data:image/png;base64,{encoded}"))
+            section.figures.append((name, caption, _data_uri(figure)))
     return section
 
 

@@ -1,0 +1,33 @@
+"""Write a processed dataset: its arrays, its manifest and its sample figure, each atomically."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from aelab import paths
+from aelab.io import atomic_path, write_json
+from aelab.plotting.figures import save
+
+
+def load_arrays(dataset: str) -> dict[str, np.ndarray]:
+    with np.load(paths.processed_file(dataset)) as stored:
+        return dict(stored)
+
+
+def publish_dataset(dataset: str, arrays: dict[str, np.ndarray], samples: Figure, skipped: list[dict] = ()) -> dict:
+    """Save ``arrays`` as the dataset's npz and describe it; returns the manifest."""
+    with atomic_path(paths.processed_file(dataset)) as temporary:
+        with open(temporary, "wb") as stream:
+            np.savez(stream, **arrays)
+    splits = sorted(name.removesuffix("_images") for name in arrays if name.endswith("_images"))
+    manifest = {f"{split}_images": len(arrays[f"{split}_images"]) for split in splits}
+    manifest |= {
+        "image_shape": list(arrays["train_images"].shape[1:]),
+        "megabytes": round(paths.processed_file(dataset).stat().st_size / 2**20, 2),
+        "skipped_images": len(skipped),
+        "skipped_files": list(skipped),
+    }
+    write_json(paths.dataset_manifest(dataset), manifest)
+    save(samples, paths.dataset_samples(dataset))
+    return manifest
