@@ -1,7 +1,8 @@
 """Turn verified IDX files into the arrays of a processed dataset.
 
 Format of every processed dataset (``data/processed/<dataset>.npz``):
-``<split>_images`` as uint8 N x C x H x W and ``<split>_labels`` as int64 N,
+``<split>_images`` as uint8 N x C x H x W and ``<split>_labels`` as int64 N
+(compressed, see :mod:`aelab.data.publish`),
 for splits ``train`` and ``test`` (CMNIST adds more splits and per-image
 fields). Keeping uint8 makes the file small; scaling to [0, 1] happens on the
 training device.
