@@ -76,9 +76,9 @@ def smoke_project(tmp_path_factory, name: str) -> Path:
 
 @pytest.fixture(scope="session")
 def snakemake_project(tmp_path_factory) -> Path:
-    """The smoke study, run once by `snakemake --cores 2`."""
+    """The smoke study, run once by `snakemake --cores 2`, one thread per training job."""
     project = smoke_project(tmp_path_factory, "snakemake")
-    run(["snakemake", "--cores", "2"], project)
+    run(["snakemake", "--cores", "2", "--set-threads", "train=1", "evaluate=1"], project)
     return project
 
 

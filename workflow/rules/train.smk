@@ -18,6 +18,10 @@ rule train:
         + PARAMS.training_for(wildcards.variant).model_dump_json()
         + str(PARAMS.seed),
     threads: 2
+    resources:
+        # Unconstrained unless the user passes `--resources gpu=N`: then at most N
+        # training and evaluation jobs share the GPUs. Harmless on a CPU machine.
+        gpu=1,
     log:
         "logs/train/{variant}.log",
     shell:
