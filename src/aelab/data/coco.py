@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
-import urllib.request
+import urllib.error
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,8 +23,9 @@ from PIL import Image, ImageOps
 
 from aelab.config import CocoConfig
 from aelab.data.archive import safe_extract
-from aelab.data.fetch import DataError
+from aelab.data.fetch import DataError, download
 from aelab.data.sources import COCO_IMAGE_SETS
+from aelab.io import atomic_directory
 
 log = logging.getLogger(__name__)
 NO_LABEL = -1
@@ -34,19 +34,10 @@ NO_LABEL = -1
 
 def fetch_coco(image_set: str, target: Path, mirror: Path | None) -> int:
     """Populate ``target`` with the image set's JPEGs; returns how many. Replaces ``target`` only on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-    try:
+    with atomic_directory(target) as staging:
         if mirror is not None:
-            count = _copy_jpegs(mirror / "coco" / image_set, staging)
-        else:
-            count = _download_and_extract(image_set, staging)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-        return count
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            return _copy_jpegs(mirror / "coco" / image_set, staging)
+        return _download_and_extract(image_set, staging)
 
 
 def _copy_jpegs(origin: Path, staging: Path) -> int:
@@ -62,11 +53,9 @@ def _download_and_extract(image_set: str, staging: Path) -> int:
     source = COCO_IMAGE_SETS[image_set]
     archive = staging.parent / f"{staging.name}.zip"
     try:
-        log.info("downloading %s", source.url)
-        with urllib.request.urlopen(source.url, timeout=60) as response, open(archive, "wb") as out:
-            shutil.copyfileobj(response, out, 1 << 20)
+        download(source.url, archive)
         extracted = [path for path in safe_extract(archive, staging) if path.suffix == ".jpg"]
-    except OSError as error:
+    except (urllib.error.URLError, OSError) as error:
         raise DataError(f"{source.url}: download failed ({error})") from None
     finally:
         archive.unlink(missing_ok=True)

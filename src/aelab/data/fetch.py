@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import logging
 import shutil
-import tempfile
 import urllib.error
 import urllib.request
 import zlib
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from aelab.data.sources import IdxSource, RemoteFile
 from aelab.errors import UserError
+from aelab.io import atomic_directory
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +33,14 @@ class DataError(UserError):
 
 def fetch(spec: IdxSource, target: Path, mirror: Path | None) -> None:
     """Populate ``target`` with the dataset's verified files (replacing it only on success)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-    try:
+    with atomic_directory(target) as staging:
         for remote in spec.files:
             local = staging / remote.name
             if mirror is not None:
                 _copy_from_mirror(mirror / spec.mirror_folder / remote.name, local)
             else:
-                _download(spec.urls, remote.name, local)
+                _download_first(spec.urls, remote.name, local)
             verify(local, remote)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def verify(path: Path, remote: RemoteFile) -> None:
@@ -76,15 +69,18 @@ def _copy_from_mirror(origin: Path, local: Path) -> None:
     shutil.copyfile(origin, local)
 
 
-def _download(base_urls: tuple[str, ...], name: str, local: Path) -> None:
+def download(url: str, local: Path) -> None:
+    """Stream ``url`` into ``local`` (raises OSError / URLError on failure)."""
+    log.info("downloading %s", url)
+    with urllib.request.urlopen(url, timeout=60) as response, open(local, "wb") as out:
+        shutil.copyfileobj(response, out, CHUNK)
+
+
+def _download_first(base_urls: tuple[str, ...], name: str, local: Path) -> None:
     failures = []
     for base in base_urls:
-        url = base + name
         try:
-            log.info("downloading %s", url)
-            with urllib.request.urlopen(url, timeout=60) as response, open(local, "wb") as out:
-                shutil.copyfileobj(response, out, CHUNK)
-            return
+            return download(base + name, local)
         except (urllib.error.URLError, OSError) as error:
-            failures.append(f"{url}: {error}")
+            failures.append(f"{base + name}: {error}")
     raise DataError(f"{name}: no download location answered:\n  " + "\n  ".join(failures))
