@@ -41,3 +41,16 @@ def test_bad_params_stop_the_workflow_with_the_key(tmp_path, mutate, expected):
     result = dry_run(tmp_path)
     assert result.returncode != 0
     assert expected in result.stdout + result.stderr
+
+
+def test_changed_dataset_settings_rerun_their_snakemake_job(snakemake_project):
+    params_file = snakemake_project / "params.yaml"
+    original = params_file.read_text()
+    try:
+        params_file.write_text(original.replace("rho: 0.1", "rho: 0.2"))
+        plan = subprocess.run(["snakemake", "--dry-run"], cwd=snakemake_project, env=engine_environment(),
+                              capture_output=True, text=True).stdout
+        assert "rule colourise:" in plan and "Params have changed since last execution" in plan
+        assert "rule preprocess:" not in plan
+    finally:
+        params_file.write_text(original)

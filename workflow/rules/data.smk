@@ -2,6 +2,11 @@
 # (plus its manifest and sample grid, shown in the report).
 
 
+def settings_of(section):
+    """A rule param holding the dataset's settings: Snakemake reruns the job when they change."""
+    return lambda wildcards: getattr(DATASETS, section)[wildcards.dataset].model_dump_json()
+
+
 def processed(dataset):
     """The three outputs of every preprocessing rule."""
     return {
@@ -27,6 +32,8 @@ rule preprocess:
         raw=rules.download.output.raw,
     output:
         **processed("{dataset}"),
+    params:
+        settings=settings_of("idx"),
     wildcard_constraints:
         dataset=one_of(DATASETS.idx),
     log:
@@ -40,6 +47,8 @@ rule colourise:
         source=lambda wildcards: paths.processed_file(DATASETS.cmnist[wildcards.dataset].source),
     output:
         **processed("{dataset}"),
+    params:
+        settings=settings_of("cmnist"),
     wildcard_constraints:
         dataset=one_of(DATASETS.cmnist),
     log:
@@ -64,6 +73,8 @@ rule preprocess_coco:
         images=lambda wildcards: [paths.coco_raw_dir(s) for s in DATASETS.coco[wildcards.dataset].image_sets],
     output:
         **processed("{dataset}"),
+    params:
+        settings=settings_of("coco"),
     wildcard_constraints:
         dataset=one_of(DATASETS.coco),
     threads: 2

@@ -12,8 +12,6 @@ rule evaluate:
     params:
         settings=PARAMS.evaluation.model_dump_json(),
     threads: 2
-    resources:
-        gpu=1,
     log:
         "logs/evaluate/{variant}.log",
     shell:

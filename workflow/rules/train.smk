@@ -19,9 +19,13 @@ rule train:
         + str(PARAMS.seed),
     threads: 2
     resources:
-        # Unconstrained unless the user passes `--resources gpu=N`: then at most N
-        # training and evaluation jobs share the GPUs. Harmless on a CPU machine.
+        # Locally a scheduling token: unconstrained unless `--resources gpu=N` is given,
+        # then at most N training jobs share the GPUs. On SLURM a request for one GPU.
         gpu=1,
+        # The data live in memory as float32 (~20x the compressed file) plus the model.
+        mem_mb=lambda wildcards, input: 2000 + 20 * input.size_mb,
+        # Minutes: generous for a GPU, where an MNIST epoch takes seconds.
+        runtime=lambda wildcards: 10 + 2 * PARAMS.training_for(wildcards.variant).epochs,
     log:
         "logs/train/{variant}.log",
     shell:
