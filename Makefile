@@ -1,7 +1,7 @@
 # Set-up and entry points. Every target creates the pinned environment first.
 #   make study   the full study of params.yaml (snakemake --cores $(CORES))
 #   make smoke   the same graph on the smoke params, in ./smoke (a few minutes on 2 cores)
-#   make test    the test suite (unit, integration, and real Snakemake/DVC runs)
+#   make test    the test suite (unit, integration, real Snakemake/DVC/SLURM runs)
 
 PYTHON ?= python3
 CORES ?= 8
@@ -16,7 +16,7 @@ export AELAB_DATA_MIRROR := $(abspath $(AELAB_DATA_MIRROR))
 endif
 export PATH := $(BIN):$(PATH)
 
-.PHONY: study smoke test schema
+.PHONY: study smoke test schema slurm
 study: $(STAMP)
 	snakemake --cores $(CORES)
 
@@ -25,8 +25,16 @@ smoke: $(STAMP)
 	cp tests/smoke/params.yaml smoke/params.yaml
 	snakemake --cores 2 --directory smoke
 
-test: $(STAMP)
+test: $(STAMP) slurm
 	python -m pytest
+
+# Debian's SLURM and munge for the cluster tests (the tests start and stop the
+# daemons). Needs root and apt-get; without them the cluster tests skip, saying why.
+slurm:
+	@if ! command -v slurmctld >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq slurmctld slurmd slurm-client munge >/dev/null; \
+	fi
 
 # Regenerate the JSON schema that Snakemake's validate() uses from the typed params.
 schema: $(STAMP)
