@@ -9,14 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from aelab import paths, site
 from aelab.config import json_schema, load_params
 from aelab.errors import UserError
+
+if TYPE_CHECKING:
+    import torch
 
 log = logging.getLogger("aelab")
 
@@ -73,7 +76,7 @@ def preprocess_coco(args: argparse.Namespace) -> None:
     _require_declared(params.datasets.coco, args.dataset, "datasets.coco")
     config = params.datasets.coco[args.dataset]
     image_dirs = [paths.coco_raw_dir(image_set) for image_set in config.image_sets]
-    arrays, skipped = build(image_dirs, config, args.threads or torch.get_num_threads())
+    arrays, skipped = build(image_dirs, config, args.threads or len(os.sched_getaffinity(0)))
     log.info("%s: %s", args.dataset, publish_dataset(args.dataset, arrays, sample_grid(arrays), skipped))
 
 
@@ -110,6 +113,8 @@ def _require_declared(declared: dict, name: str, section: str) -> None:
 
 
 def _device(args: argparse.Namespace) -> torch.device:
+    import torch
+
     if args.threads:
         torch.set_num_threads(args.threads)
     return site.resolve_device(args.device)
@@ -137,7 +142,7 @@ def parser() -> argparse.ArgumentParser:
     fetching_coco.add_argument("--mirror", help=mirror_help)
     coco = stage(preprocess_coco, "resize and centre-crop COCO images into data/processed/<dataset>.npz")
     coco.add_argument("dataset")
-    coco.add_argument("--threads", type=int, help="decoding threads (default: torch's thread count)")
+    coco.add_argument("--threads", type=int, help="decoding threads (default: the CPUs this process may use)")
     for function, help_text in ((train, "train one variant"), (evaluate, "evaluate one trained variant")):
         sub = stage(function, help_text)
         sub.add_argument("variant")

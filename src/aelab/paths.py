@@ -2,7 +2,8 @@
 
 The Snakefile builds its rules from these functions and the CLI writes to them,
 so a path is spelled once. dvc.yaml has to repeat them literally to build its
-DAG; ``tests/workflow/test_contract.py`` checks that it agrees with this module.
+DAG; ``test_snakemake_and_dvc_plan_the_same_commands_and_outputs`` in
+``tests/workflow/test_engines.py`` checks that both engines agree.
 All paths are relative to the project root (the working directory of both engines).
 """
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import platform
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from aelab.errors import UserError
+
+if TYPE_CHECKING:
+    import torch
 
 MIRROR_VARIABLE = "AELAB_DATA_MIRROR"
 DEVICE_VARIABLE = "AELAB_DEVICE"
@@ -27,7 +29,13 @@ def data_mirror(option: str | None = None) -> Path | None:
 
 
 def resolve_device(option: str | None = None) -> torch.device:
-    """``auto`` picks CUDA when present; asking for CUDA without one is an error."""
+    """``auto`` picks CUDA when present; asking for CUDA without one is an error.
+
+    torch is imported here, not at module level: importing it costs seconds, and
+    the stages that only fetch data or write the report never need it.
+    """
+    import torch
+
     choice = option or os.environ.get(DEVICE_VARIABLE, "auto")
     if choice not in DEVICE_CHOICES:
         raise UserError(
@@ -42,6 +50,8 @@ def resolve_device(option: str | None = None) -> torch.device:
 
 def device_name(device: torch.device) -> str:
     """Human-readable hardware name, for the cost columns of the report."""
+    import torch
+
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
     return _cpu_model() or platform.processor() or "cpu"

@@ -20,7 +20,7 @@ def test_metrics_of_a_constant_offset():
     originals = torch.tensor([[0.0, 0.5, 1.0, 0.25], [1.0, 0.0, 0.5, 0.75]]).view(2, 1, 2, 2)
     reconstructed = (originals + 0.1).clamp(max=1.0)
     bce = torch.tensor([3.0, 5.0])
-    metrics = reconstruction_metrics(originals, Reconstructions(reconstructed, bce))
+    metrics = reconstruction_metrics(originals, Reconstructions(reconstructed, bce, codes=torch.zeros(2, 2)))
     errors = (reconstructed - originals).flatten()
     assert metrics["bce"] == pytest.approx(4.0)
     assert metrics["mse"] == pytest.approx(float((errors**2).mean()))
@@ -31,11 +31,11 @@ def test_metrics_of_a_constant_offset():
 
 def test_r2_is_one_for_perfect_and_variance_weighted():
     originals = torch.rand(10, 1, 3, 3)
-    perfect = reconstruction_metrics(originals, Reconstructions(originals.clone(), torch.zeros(10)))
+    perfect = reconstruction_metrics(originals, Reconstructions(originals.clone(), torch.zeros(10), codes=torch.zeros(10, 2)))
     assert perfect["r2"] == pytest.approx(1.0)
     # predicting each pixel's mean explains nothing: R^2 = 0
     mean = originals.mean(0, keepdim=True).expand_as(originals)
-    assert reconstruction_metrics(originals, Reconstructions(mean, torch.zeros(10)))["r2"] == pytest.approx(0.0, abs=1e-12)
+    assert reconstruction_metrics(originals, Reconstructions(mean, torch.zeros(10), codes=torch.zeros(10, 2)))["r2"] == pytest.approx(0.0, abs=1e-12)
     assert not math.isnan(perfect["psnr"])
 
 

@@ -24,20 +24,22 @@ MIN_MSE = 1e-10
 
 @dataclass(frozen=True)
 class Reconstructions:
-    """Reconstructions in [0, 1] of a set of images and the BCE of each one."""
+    """Reconstructions in [0, 1] of a set of images, the BCE of each one, and their latent codes."""
 
     images: torch.Tensor
     bce_per_image: torch.Tensor
+    codes: torch.Tensor
 
 
 @torch.no_grad()
 def reconstruct(model: Autoencoder, images: torch.Tensor, batch_size: int) -> Reconstructions:
-    outputs, bce = [], []
+    outputs, bce, codes = [], [], []
     for batch in images.split(batch_size):
-        logits = model.decode(model.encode(batch))
+        codes.append(model.encode(batch))
+        logits = model.decode(codes[-1])
         outputs.append(torch.sigmoid(logits))
         bce.append(F.binary_cross_entropy_with_logits(logits, batch, reduction="none").flatten(1).sum(1))
-    return Reconstructions(torch.cat(outputs), torch.cat(bce))
+    return Reconstructions(torch.cat(outputs), torch.cat(bce), torch.cat(codes))
 
 
 def psnr(originals: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:

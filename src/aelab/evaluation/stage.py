@@ -27,10 +27,9 @@ def evaluate_variant(variant_id: str, settings: EvaluationConfig, device: torch.
         figures.save(figures.reconstructions(test.images[shown], result.images[shown]), staging / "reconstructions.png")
         figures.save(figures.loss_curves(pd.read_csv(paths.history(variant_id))), staging / "loss_curves.png")
         if model.latent_dim == 2:
-            codes = torch.cat([model.encode(batch) for batch in test.images.split(settings.batch_size)])
             kept = slice(0, settings.scatter_points)
             figures.save(
-                figures.latent_scatter(codes[kept].cpu().numpy(), test.labels[kept].cpu().numpy()),
+                figures.latent_scatter(result.codes[kept].cpu().numpy(), test.labels[kept].cpu().numpy()),
                 staging / "latent_scatter.png",
             )
             grid = _grid_codes(settings.grid_points, settings.grid_limit).to(device)
