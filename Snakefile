@@ -13,7 +13,8 @@ configfile: "params.yaml"
 # The typed load gives the clearest errors (file, key path, allowed values) and
 # checks cross-references; the JSON schema generated from it is Snakemake's own check.
 PARAMS = load_params("params.yaml")
-validate(config, "workflow/schemas/params.schema.json")
+# set_default=False: filling defaults would walk every branch of the model union.
+validate(config, "workflow/schemas/params.schema.json", set_default=False)
 DATASETS = PARAMS.datasets
 VARIANTS = list(PARAMS.variants)
 

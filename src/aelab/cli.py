@@ -81,7 +81,7 @@ def preprocess_coco(args: argparse.Namespace) -> None:
 
 
 def train(args: argparse.Namespace) -> None:
-    from aelab.training.loop import train_variant
+    from aelab.training.stage import train_variant
 
     params = load_params(args.params)
     params.variant(args.variant)
@@ -93,7 +93,7 @@ def evaluate(args: argparse.Namespace) -> None:
 
     params = load_params(args.params)
     params.variant(args.variant)
-    metrics = evaluate_variant(args.variant, params.evaluation, _device(args))
+    metrics = evaluate_variant(args.variant, params.seeds, params.evaluation, _device(args))
     log.info("%s: %s", args.variant, metrics)
 
 

@@ -107,13 +107,42 @@ class DatasetsConfig(StrictModel):
         return self
 
 
+class GaussianNoise(StrictModel):
+    """x + N(0, std^2) per pixel, clipped to [0, 1]."""
+
+    kind: Literal["gaussian"]
+    std: Annotated[float, Field(gt=0)]
+
+
+class SaltAndPepperNoise(StrictModel):
+    """A random fraction ``amount`` of the pixels set to 0 or 1 (half each)."""
+
+    kind: Literal["salt_and_pepper"]
+    amount: Annotated[float, Field(gt=0, le=1)]
+
+
+class SpeckleNoise(StrictModel):
+    """x + x * N(0, std^2) per pixel (multiplicative), clipped to [0, 1]."""
+
+    kind: Literal["speckle"]
+    std: Annotated[float, Field(gt=0)]
+
+
+NoiseConfig = Annotated[Union[GaussianNoise, SaltAndPepperNoise, SpeckleNoise], Field(discriminator="kind")]
+
+
 class TrainingConfig(StrictModel):
-    """Optimiser settings (Adam, as in STUDY.md: lr 1e-3, batch 128, Keras eps 1e-7)."""
+    """Optimiser settings (Adam, as in STUDY.md: lr 1e-3, batch 128, Keras eps 1e-7).
+
+    ``noise`` makes a denoising model: the engine corrupts each training batch
+    with it and the target stays the clean image.
+    """
 
     epochs: Annotated[int, Field(gt=0)]
     batch_size: Annotated[int, Field(gt=0)]
     learning_rate: Annotated[float, Field(gt=0)]
     adam_eps: Annotated[float, Field(gt=0)]
+    noise: NoiseConfig | None = None
 
 
 class TrainingOverride(StrictModel):
@@ -123,26 +152,117 @@ class TrainingOverride(StrictModel):
     batch_size: Annotated[int, Field(gt=0)] | None = None
     learning_rate: Annotated[float, Field(gt=0)] | None = None
     adam_eps: Annotated[float, Field(gt=0)] | None = None
+    noise: NoiseConfig | None = None
 
 
-class ConvVAEConfig(StrictModel):
-    """Keras-style convolutional VAE (STUDY.md 2.1)."""
+Activation = Literal["relu", "sigmoid", "tanh", "leaky_relu", "elu"]
+ConvArchitecture = Literal["base", "deep_stride2", "deep_stride1"]
+LatentDim = Annotated[int, Field(gt=0)]
+
+
+class ConvRegularisation(StrictModel):
+    """The regularisation ablation of STUDY.md 2.1 (all off by default).
+
+    ``l1``/``l2``: Keras kernel penalties on every conv and dense kernel, added
+    to the loss; ``dropout``: after the encoder's Flatten; ``batchnorm``: after
+    every hidden conv (Keras momentum 0.99, epsilon 1e-3).
+    """
+
+    l1: Annotated[float, Field(ge=0)] = 0.0
+    l2: Annotated[float, Field(ge=0)] = 0.0
+    dropout: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    batchnorm: bool = False
+
+
+class ConvFamilyConfig(StrictModel):
+    """Shared by the Keras-style conv VAE and AE.
+
+    ``architecture``: ``base`` (Conv 32/64), ``deep_stride2`` (a third stride-2
+    conv with 128 filters; the decoder's first ConvT(128) has kernel 4 so the
+    output is 28x28 again) or ``deep_stride1`` (a third, stride-1 conv with 128
+    filters; decoder Dense(7*7*128) and ConvT 128/64/32 with strides 2/2/1).
+    """
+
+    architecture: ConvArchitecture = "base"
+    latent_dim: LatentDim
+    loss: ReconstructionLoss
+    regularisation: ConvRegularisation = ConvRegularisation()
+
+
+class ConvVAEConfig(ConvFamilyConfig):
+    """Keras-style convolutional VAE (STUDY.md 2.1): loss = reconstruction + beta * KL."""
 
     family: Literal["conv_vae"]
-    latent_dim: Annotated[int, Field(gt=0)]
-    loss: ReconstructionLoss
     beta: Annotated[float, Field(ge=0)]
 
 
-class ConvAEConfig(StrictModel):
+class ConvAEConfig(ConvFamilyConfig):
     """Keras-style deterministic convolutional AE (STUDY.md 2.2)."""
 
     family: Literal["conv_ae"]
-    latent_dim: Annotated[int, Field(gt=0)]
-    loss: ReconstructionLoss
 
 
-ModelConfig = Annotated[Union[ConvVAEConfig, ConvAEConfig], Field(discriminator="family")]
+class MlpFamilyConfig(StrictModel):
+    """Fully connected encoder ``hidden`` -> latent, mirrored decoder, sigmoid output (STUDY.md 2.4).
+
+    ``conditional``: the decoder also gets the one-hot class label next to z,
+    so digits can be generated on demand.
+    """
+
+    hidden: Annotated[list[Annotated[int, Field(gt=0)]], Field(min_length=1)]
+    latent_dim: LatentDim
+    activation: Activation
+    loss: ReconstructionLoss = "bce"
+    conditional: bool = False
+
+
+class MlpAEConfig(MlpFamilyConfig):
+    """Deterministic MLP autoencoder: m1..m6 of STUDY.md 2.4."""
+
+    family: Literal["mlp_ae"]
+
+
+class MlpVAEConfig(MlpFamilyConfig):
+    """MLP VAE (e.g. pytorch/examples' 784-400-20)."""
+
+    family: Literal["mlp_vae"]
+    beta: Annotated[float, Field(ge=0)] = 1.0
+
+
+class CocoConvConfig(StrictModel):
+    """Convolutional AEs for COCO 64x64 (STUDY.md 2.5), Tanh output in [-1, 1].
+
+    Three levels with ``channels`` feature maps each take the image down 8x:
+    by stride-2 convs (``downsample: stride``) or by MaxPool whose indices the
+    decoder's MaxUnpool reuses (``maxpool``). The bottleneck is a Dense layer to
+    ``latent_dim`` (``dense``) or the last feature map itself (``conv``);
+    ``skip_connections`` add each encoder level to the decoder level of its size.
+    """
+
+    family: Literal["coco_conv"]
+    channels: Annotated[list[Annotated[int, Field(gt=0)]], Field(min_length=3, max_length=3)]
+    downsample: Literal["stride", "maxpool"]
+    bottleneck: Literal["dense", "conv"]
+    latent_dim: LatentDim | None = None
+    skip_connections: bool = False
+    activation: Literal["relu", "tanh"]
+    batchnorm: bool
+    loss: Literal["mse"] = "mse"
+
+    @model_validator(mode="after")
+    def _design_is_consistent(self) -> CocoConvConfig:
+        if self.bottleneck == "dense" and self.latent_dim is None:
+            raise ValueError("a dense bottleneck needs latent_dim")
+        if self.bottleneck == "conv" and self.latent_dim is not None:
+            raise ValueError("latent_dim applies to a dense bottleneck only; a conv bottleneck is channels[-1] maps")
+        if self.skip_connections and self.bottleneck == "dense":
+            raise ValueError("skip_connections need a conv bottleneck: a dense bottleneck is the only path to the decoder by design")
+        return self
+
+
+ModelConfig = Annotated[
+    Union[ConvVAEConfig, ConvAEConfig, MlpAEConfig, MlpVAEConfig, CocoConvConfig], Field(discriminator="family")
+]
 MODEL_FAMILIES = tuple(
     get_args(member.model_fields["family"].annotation)[0] for member in get_args(get_args(ModelConfig)[0])
 )
@@ -154,6 +274,13 @@ class VariantConfig(StrictModel):
     dataset: DatasetId
     model: ModelConfig
     training: TrainingOverride = TrainingOverride()
+
+
+class StudyConfig(StrictModel):
+    """A question of the study and the variants that answer it (a report section)."""
+
+    title: str
+    variants: Annotated[list[VariantId], Field(min_length=1)]
 
 
 class EvaluationConfig(StrictModel):
@@ -169,20 +296,31 @@ class EvaluationConfig(StrictModel):
 class Params(StrictModel):
     """The whole of params.yaml."""
 
-    seed: Annotated[int, Field(ge=0)]
+    seeds: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]
     datasets: DatasetsConfig
     training: TrainingConfig
     evaluation: EvaluationConfig
     variants: Annotated[dict[VariantId, VariantConfig], Field(min_length=1)]
+    studies: dict[Identifier, StudyConfig]
 
     @model_validator(mode="after")
-    def _variants_use_declared_datasets(self) -> Params:
+    def _references_resolve(self) -> Params:
         for variant_id, variant in self.variants.items():
             if variant.dataset not in self.datasets.ids:
                 raise ValueError(
                     f"variant {variant_id!r} uses dataset {variant.dataset!r}, which is not "
                     f"declared under 'datasets' (declared: {', '.join(self.datasets.ids)})"
                 )
+            if getattr(variant.model, "conditional", False) and variant.dataset in self.datasets.coco:
+                raise ValueError(
+                    f"variant {variant_id!r} is conditional but dataset {variant.dataset!r} (COCO) has no class labels"
+                )
+        for study_id, study in self.studies.items():
+            unknown = [variant_id for variant_id in study.variants if variant_id not in self.variants]
+            if unknown:
+                raise ValueError(f"study {study_id!r} lists variants {unknown} that are not defined under 'variants'")
+        if len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds {self.seeds} repeat a value; each seed is one run")
         return self
 
     def variant(self, variant_id: str) -> VariantConfig:
@@ -197,7 +335,7 @@ class Params(StrictModel):
     def training_for(self, variant_id: str) -> TrainingConfig:
         """Study-wide training settings with the variant's overrides applied."""
         overrides = self.variant(variant_id).training.model_dump(exclude_none=True)
-        return self.training.model_copy(update=overrides)
+        return TrainingConfig.model_validate(self.training.model_dump() | overrides)
 
 
 def load_params(path: str | Path = "params.yaml") -> Params:

@@ -42,14 +42,30 @@ def variant_dir(variant: str) -> Path:
     return RESULTS / "variants" / variant
 
 
-def checkpoint(variant: str) -> Path:
-    """Finished model: ``state_dict`` plus the resolved variant config."""
-    return variant_dir(variant) / "model.pt"
+def checkpoints_dir(variant: str) -> Path:
+    """The trained models of a variant, one per seed."""
+    return variant_dir(variant) / "models"
 
 
-def history(variant: str) -> Path:
-    """Per-epoch loss terms, train and test. All variants share one folder: it is one DVC plot."""
-    return RESULTS / "history" / f"{variant}.csv"
+def checkpoint(variant: str, seed: int) -> Path:
+    """Finished model of one seed: ``state_dict`` plus the resolved variant config."""
+    return checkpoints_dir(variant) / f"seed{seed}.pt"
+
+
+def history_dir(variant: str) -> Path:
+    """Per-epoch loss terms of every seed. All variants share ``results/history``: it is one DVC plot."""
+    return RESULTS / "history" / variant
+
+
+def history(variant: str, seed: int) -> Path:
+    return history_dir(variant) / f"seed{seed}.csv"
+
+
+def training_state(variant: str, seed: int) -> Path:
+    """Resumable state after the last completed epoch. Outside every declared output, so
+    neither Snakemake (which deletes the outputs of a failed job) nor DVC (which deletes
+    a stage's outputs before running it) removes it; deleted once the variant is published."""
+    return Path("state") / "train" / variant / f"seed{seed}.pt"
 
 
 def train_metrics(variant: str) -> Path:

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 MIRROR_VARIABLE = "AELAB_DATA_MIRROR"
 DEVICE_VARIABLE = "AELAB_DEVICE"
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
+PRECISION_VARIABLE = "AELAB_PRECISION"
+PRECISION_CHOICES = ("auto", "fp32", "bf16")
 
 
 def data_mirror(option: str | None = None) -> Path | None:
@@ -46,6 +48,21 @@ def resolve_device(option: str | None = None) -> torch.device:
     if choice == "cuda" and not torch.cuda.is_available():
         raise UserError(f"device 'cuda' requested (--device or ${DEVICE_VARIABLE}) but no GPU is visible")
     return torch.device(choice)
+
+
+def autocast(device: torch.device) -> torch.autocast:
+    """Mixed precision where it helps: bf16 autocast on a GPU (``auto``), fp32 elsewhere.
+
+    ``$AELAB_PRECISION=fp32`` turns it off, ``bf16`` forces it on any device.
+    A site setting like the device: it changes speed and rounding, not the study.
+    """
+    import torch
+
+    choice = os.environ.get(PRECISION_VARIABLE, "auto")
+    if choice not in PRECISION_CHOICES:
+        raise UserError(f"${PRECISION_VARIABLE}={choice!r} is not one of {PRECISION_CHOICES}")
+    enabled = choice == "bf16" or (choice == "auto" and device.type == "cuda")
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
 
 
 def device_name(device: torch.device) -> str:

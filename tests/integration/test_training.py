@@ -13,7 +13,7 @@ from aelab import paths
 from aelab.config import load_params
 from aelab.evaluation.stage import evaluate_variant
 from aelab.training.checkpoint import load_checkpoint
-from aelab.training.loop import train_variant
+from aelab.training.stage import train_variant
 from tests.conftest import SMOKE_PARAMS
 
 CPU = torch.device("cpu")
@@ -27,12 +27,16 @@ def project(tiny_mnist, monkeypatch):
     return load_params("params.yaml")
 
 
-@pytest.mark.parametrize("variant", ["vae-baseline", "ae-baseline"])
+def history(variant, seed=0):
+    return pd.read_csv(paths.history(variant, seed))
+
+
+@pytest.mark.parametrize("variant", ["vae-regularised", "ae-baseline", "mlp-denoise", "mlp-conditional"])
 def test_two_cpu_runs_with_one_seed_are_identical(project, variant):
-    first = train_variant(project, variant, CPU)
-    first_weights = load_checkpoint(paths.checkpoint(variant), CPU)[0].state_dict()
-    second = train_variant(project, variant, CPU)
-    second_weights = load_checkpoint(paths.checkpoint(variant), CPU)[0].state_dict()
+    train_variant(project, variant, CPU)
+    first, first_weights = history(variant), load_checkpoint(paths.checkpoint(variant, 0), CPU)[0].state_dict()
+    train_variant(project, variant, CPU)
+    second, second_weights = history(variant), load_checkpoint(paths.checkpoint(variant, 0), CPU)[0].state_dict()
     losses = [column for column in first if column != "seconds"]
     assert len(first) == project.training.epochs
     pd.testing.assert_frame_equal(first[losses], second[losses], check_exact=True)
@@ -40,39 +44,52 @@ def test_two_cpu_runs_with_one_seed_are_identical(project, variant):
         assert torch.equal(tensor, second_weights[name]), name
 
 
-def test_another_seed_changes_the_result(project):
-    first = train_variant(project, "vae-baseline", CPU)
-    reseeded = project.model_copy(update={"seed": 1})
-    second = train_variant(reseeded, "vae-baseline", CPU)
+def test_each_seed_is_its_own_run_and_the_summary_aggregates_them(project):
+    two_seeds = project.model_copy(update={"seeds": [0, 1]})
+    summary = train_variant(two_seeds, "vae-baseline", CPU)
+    first, second = history("vae-baseline", 0), history("vae-baseline", 1)
     assert not np.allclose(first["train_loss"], second["train_loss"])
+    finals = [first["test_loss"].iloc[-1], second["test_loss"].iloc[-1]]
+    assert summary["seeds"] == 2
+    assert summary["final_test_loss"] == pytest.approx(np.mean(finals))
+    assert summary["final_test_loss_std"] == pytest.approx(np.std(finals, ddof=1))
+    # seed 0 of a two-seed run is the same run as seed 0 alone
+    train_variant(project, "vae-baseline", CPU)
+    pd.testing.assert_frame_equal(history("vae-baseline").drop(columns="seconds"), first.drop(columns="seconds"))
 
 
 def test_checkpoint_round_trips_with_weights_only(project):
     train_variant(project, "vae-baseline", CPU)
-    payload = torch.load(paths.checkpoint("vae-baseline"), weights_only=True)
-    assert payload["model_config"] == {"family": "conv_vae", "latent_dim": 2, "loss": "bce", "beta": 1.0}
+    payload = torch.load(paths.checkpoint("vae-baseline", 0), weights_only=True)
+    assert payload["model_config"] == project.variant("vae-baseline").model.model_dump()
     assert payload["metadata"]["image_shape"] == [1, 28, 28]
+    assert payload["metadata"]["seed"] == 0
     assert payload["metadata"]["training"] == project.training_for("vae-baseline").model_dump()
-    model, metadata = load_checkpoint(paths.checkpoint("vae-baseline"), CPU)
+    model, metadata = load_checkpoint(paths.checkpoint("vae-baseline", 0), CPU)
     assert metadata["variant"] == "vae-baseline"
     torch.testing.assert_close(model.state_dict(), payload["state_dict"])
     assert not model.training
 
 
 def test_history_has_every_loss_term_per_epoch(project):
-    history = train_variant(project, "vae-baseline", CPU)
-    assert list(history.columns) == [
-        "epoch", "train_loss", "train_recon", "train_kl", "test_loss", "test_recon", "test_kl", "seconds",
+    train_variant(project, "vae-regularised", CPU)
+    terms = history("vae-regularised")
+    assert list(terms.columns) == [
+        "epoch", "train_loss", "train_recon", "train_kl", "train_penalty",
+        "test_loss", "test_recon", "test_kl", "test_penalty", "seconds",
     ]
-    np.testing.assert_allclose(history["train_loss"], history["train_recon"] + history["train_kl"], rtol=1e-5)
-    pd.testing.assert_frame_equal(pd.read_csv(paths.history("vae-baseline")), history, check_exact=False)
-    cost = json.loads(paths.train_metrics("vae-baseline").read_text())
+    beta = project.variant("vae-regularised").model.beta
+    np.testing.assert_allclose(
+        terms["train_loss"], terms["train_recon"] + beta * terms["train_kl"] + terms["train_penalty"], rtol=1e-4
+    )
+    assert not paths.training_state("vae-regularised", 0).exists()  # dropped once published
+    cost = json.loads(paths.train_metrics("vae-regularised").read_text())
     assert cost["seconds_per_epoch"] > 0 and cost["device"]
 
 
 def test_evaluation_writes_metrics_and_figures(project):
     train_variant(project, "vae-baseline", CPU)
-    metrics = evaluate_variant("vae-baseline", project.evaluation, CPU)
+    metrics = evaluate_variant("vae-baseline", project.seeds, project.evaluation, CPU)
     assert json.loads(paths.eval_metrics("vae-baseline").read_text()) == pytest.approx(metrics)
     assert set(metrics) == {"bce", "mse", "mae", "r2", "psnr"}
     figures = sorted(p.name for p in paths.figures_dir("vae-baseline").iterdir())
@@ -85,5 +102,5 @@ def test_figures_depend_on_latent_size(project):
     raw["variants"]["vae-baseline"]["model"]["latent_dim"] = 3
     params = project.model_validate(raw)
     train_variant(params, "vae-baseline", CPU)
-    evaluate_variant("vae-baseline", params.evaluation, CPU)
+    evaluate_variant("vae-baseline", params.seeds, params.evaluation, CPU)
     assert sorted(p.name for p in paths.figures_dir("vae-baseline").iterdir()) == ["loss_curves.png", "reconstructions.png"]

@@ -51,3 +51,16 @@ def test_stride2_transposed_conv_crops_last_row_and_column():
     torch.testing.assert_close(layer(y), full[..., :14, :14])
     pytorch_style = F.conv_transpose2d(y, layer.weight, layer.bias, stride=2, padding=1, output_padding=1)
     assert not torch.allclose(layer(y), pytorch_style)
+
+
+@pytest.mark.parametrize(("size", "kernel", "stride"), [(7, 3, 2), (14, 3, 2), (28, 3, 1), (7, 4, 2), (5, 5, 3), (6, 2, 2)])
+def test_folded_crop_equals_the_explicit_keras_crop(size, kernel, stride):
+    """The fast path (PyTorch padding/output_padding, shifted input) computes Keras' crop of the full output."""
+    torch.manual_seed(0)
+    layer = SameConvTranspose2d(3, 4, kernel, stride=stride).double()
+    y = torch.randn(2, 3, size, size, dtype=torch.float64)
+    full = F.conv_transpose2d(y, layer.weight, layer.bias, stride=stride)
+    (top, bottom), (left, right) = same_padding(size * stride, kernel, stride), same_padding(size * stride, kernel, stride)
+    expected = full[..., top : full.shape[-2] - bottom, left : full.shape[-1] - right]
+    assert layer(y).shape == (2, 4, size * stride, size * stride)
+    torch.testing.assert_close(layer(y), expected, rtol=0, atol=1e-12)

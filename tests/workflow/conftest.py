@@ -20,11 +20,16 @@ pytestmark = pytest.mark.workflow
 
 
 def engine_environment() -> dict[str, str]:
-    """PATH with this interpreter's bin first (snakemake, dvc, python), and the data mirror."""
+    """PATH with this interpreter's bin first (snakemake, dvc, python), the data mirror, one thread.
+
+    One torch thread per stage in every engine: float reductions are ordered by
+    the thread count, so only runs with the same count can be compared exactly.
+    """
     environment = dict(os.environ)
     environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
     environment["AELAB_DATA_MIRROR"] = str(MIRROR)
     environment["AELAB_DEVICE"] = "cpu"
+    environment["OMP_NUM_THREADS"] = "1"
     return environment
 
 

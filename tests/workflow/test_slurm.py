@@ -24,6 +24,7 @@ SUBMIT = [
     "--slurm-status-command", "squeue",  # no slurmdbd here, so no sacct
     "--slurm-init-seconds-before-status-checks", "2",
     "--set-resources", "train:gpu=0",  # the test node has no GPU
+    "--set-threads", "train=1", "evaluate=1",  # as the local run, so results compare exactly
 ]
 
 
@@ -74,7 +75,7 @@ def test_cluster_results_equal_a_local_run(cluster_project, snakemake_project):
 
 def test_failed_job_fails_the_workflow_and_keeps_finished_results(cluster_project, cluster):
     params_file = cluster_project / "params.yaml"
-    finished = (cluster_project / paths.checkpoint("vae-baseline")).read_bytes()
+    finished = (cluster_project / paths.checkpoint("vae-baseline", 0)).read_bytes()
     # valid params, but more validation images than the smoke MNIST holds: colourise raises at run time
     params_file.write_text(params_file.read_text().replace("validation_images: 64", "validation_images: 100000"))
     result = submit(cluster_project, cluster)
@@ -83,5 +84,5 @@ def test_failed_job_fails_the_workflow_and_keeps_finished_results(cluster_projec
     assert "Error in rule colourise" in output
     assert "logs/colourise/cmnist.log" in output
     assert "validation_images=100000 must be smaller" in (cluster_project / "logs/colourise/cmnist.log").read_text()
-    assert (cluster_project / paths.checkpoint("vae-baseline")).read_bytes() == finished
+    assert (cluster_project / paths.checkpoint("vae-baseline", 0)).read_bytes() == finished
     assert (cluster_project / paths.eval_metrics("ae-baseline")).exists()

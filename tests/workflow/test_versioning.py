@@ -45,9 +45,9 @@ def test_remote_round_trip_needs_no_recomputation(dvc_project, tmp_path):
 
     clone = tmp_path / "clone"
     git("clone", "-q", str(dvc_project), str(clone), cwd=tmp_path)
-    assert not (clone / paths.checkpoint("vae-baseline")).exists()
+    assert not (clone / paths.checkpoint("vae-baseline", 0)).exists()
     run(["dvc", "pull"], clone)
-    checkpoint = paths.checkpoint("vae-baseline")
+    checkpoint = paths.checkpoint("vae-baseline", 0)
     assert (clone / checkpoint).read_bytes() == (dvc_project / checkpoint).read_bytes()
     assert "Data and pipelines are up to date." in run(["dvc", "status"], clone).stdout
     assert "Running stage" not in run(["dvc", "repro"], clone).stdout

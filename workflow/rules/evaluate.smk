@@ -4,13 +4,13 @@
 rule evaluate:
     input:
         data=dataset_of,
-        checkpoint=rules.train.output.checkpoint,
+        checkpoints=rules.train.output.checkpoints,
         history=rules.train.output.history,
     output:
         metrics=paths.eval_metrics("{variant}"),
         figures=directory(paths.figures_dir("{variant}")),
     params:
-        settings=PARAMS.evaluation.model_dump_json(),
+        settings=PARAMS.evaluation.model_dump_json() + str(PARAMS.seeds),
     threads: 2
     log:
         "logs/evaluate/{variant}.log",

@@ -1,4 +1,5 @@
-# Training: one job per variant, on the device the site chooses ($AELAB_DEVICE).
+# Training: one job per variant (all its seeds), on the device the site chooses ($AELAB_DEVICE).
+# An interrupted job resumes from its last completed epoch when rerun (state/ survives both engines).
 
 
 def dataset_of(wildcards):
@@ -9,14 +10,14 @@ rule train:
     input:
         data=dataset_of,
     output:
-        checkpoint=paths.checkpoint("{variant}"),
-        history=paths.history("{variant}"),
+        checkpoints=directory(paths.checkpoints_dir("{variant}")),
+        history=directory(paths.history_dir("{variant}")),
         cost=paths.train_metrics("{variant}"),
     params:
         # Rerun a variant when its own settings (or the study-wide ones) change.
         settings=lambda wildcards: PARAMS.variant(wildcards.variant).model_dump_json()
         + PARAMS.training_for(wildcards.variant).model_dump_json()
-        + str(PARAMS.seed),
+        + str(PARAMS.seeds),
     threads: 2
     resources:
         # Locally a scheduling token: unconstrained unless `--resources gpu=N` is given,
@@ -25,7 +26,7 @@ rule train:
         # The data live in memory as float32 (~20x the compressed file) plus the model.
         mem_mb=lambda wildcards, input: 2000 + 20 * input.size_mb,
         # Minutes: generous for a GPU, where an MNIST epoch takes seconds.
-        runtime=lambda wildcards: 10 + 2 * PARAMS.training_for(wildcards.variant).epochs,
+        runtime=lambda wildcards: 10 + 2 * PARAMS.training_for(wildcards.variant).epochs * len(PARAMS.seeds),
     log:
         "logs/train/{variant}.log",
     shell:

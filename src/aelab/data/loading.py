@@ -19,8 +19,8 @@ class Split:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def to(self, device: torch.device) -> "Split":
-        return Split(self.images.to(device), self.labels.to(device))
+    def to(self, device: torch.device | None = None, memory_format: torch.memory_format = torch.preserve_format) -> "Split":
+        return Split(self.images.to(device, memory_format=memory_format), self.labels.to(device))
 
 
 def load_split(path: Path, split: str) -> Split:

@@ -32,11 +32,11 @@ class Reconstructions:
 
 
 @torch.no_grad()
-def reconstruct(model: Autoencoder, images: torch.Tensor, batch_size: int) -> Reconstructions:
+def reconstruct(model: Autoencoder, images: torch.Tensor, labels: torch.Tensor, batch_size: int) -> Reconstructions:
     outputs, bce, codes = [], [], []
-    for batch in images.split(batch_size):
+    for batch, batch_labels in zip(images.split(batch_size), labels.split(batch_size)):
         codes.append(model.encode(batch))
-        logits = model.decode(codes[-1])
+        logits = model(batch, batch_labels)
         outputs.append(torch.sigmoid(logits))
         bce.append(F.binary_cross_entropy_with_logits(logits, batch, reduction="none").flatten(1).sum(1))
     return Reconstructions(torch.cat(outputs), torch.cat(bce), torch.cat(codes))

@@ -1,53 +1,125 @@
-"""The Keras-style convolutional encoder and decoder of STUDY.md 2.1 / 2.2.
+"""The Keras-style convolutional encoder and decoder of STUDY.md 2.1 / 2.2, in three architectures.
 
-Encoder: Conv(32, k3, s2) -> Conv(64, k3, s2) -> Flatten -> Dense(16), all ReLU.
-Decoder: Dense(s*s*64) -> reshape -> ConvT(64, k3, s2) -> ConvT(32, k3, s2)
--> ConvT(C, k3, s1) (logits; the sigmoid lives in the loss / ``reconstruct``),
-with ``s = image_size / 4``. Every conv is Keras "same".
+Encoder: Conv(k3, same, ReLU) layers -> Flatten -> Dense(16, ReLU); each family
+adds its latent head(s). Decoder: Dense(s*s*F, ReLU) -> reshape -> ConvT(ReLU)
+layers -> ConvT(C, k3, s1) giving logits (the sigmoid lives in the loss and in
+``reconstruct``). The regularisation ablation adds Dropout after the Flatten,
+BatchNorm after every hidden conv, and L1/L2 kernel penalties to the loss.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
-from aelab.models.keras_layers import SameConv2d, SameConvTranspose2d
+from aelab.config import ConvFamilyConfig, ConvRegularisation
+from aelab.models.keras_layers import SameConv2d, SameConvTranspose2d, keras_batchnorm
 
 FEATURES = 16
 """Width of the Dense layer in front of the latent heads."""
 
 
-class ConvEncoder(nn.Sequential):
-    """Image -> 16 ReLU features; the latent heads are added by each family."""
+@dataclass(frozen=True)
+class Up:
+    """One decoder ConvT: ``same`` multiplies the size by ``stride``; ``valid`` adds ``kernel - 1``."""
 
-    def __init__(self, in_channels: int, image_size: int):
-        bottleneck = image_size // 4
-        super().__init__(
-            SameConv2d(in_channels, 32, 3, stride=2),
-            nn.ReLU(),
-            SameConv2d(32, 64, 3, stride=2),
-            nn.ReLU(),
-            nn.Flatten(),
-            nn.Linear(64 * bottleneck * bottleneck, FEATURES),
-            nn.ReLU(),
-        )
+    filters: int
+    kernel: int = 3
+    stride: int = 2
+    padding: str = "same"
+
+
+@dataclass(frozen=True)
+class Architecture:
+    encoder: tuple[tuple[int, int], ...]
+    """(filters, stride) of each encoder conv."""
+    decoder: tuple[Up, ...]
+
+
+ARCHITECTURES: dict[str, Architecture] = {
+    "base": Architecture(encoder=((32, 2), (64, 2)), decoder=(Up(64), Up(32))),
+    # 28 -> 14 -> 7 -> 4; the kernel-4 "valid" ConvT takes 4 back to 7.
+    "deep_stride2": Architecture(
+        encoder=((32, 2), (64, 2), (128, 2)), decoder=(Up(128, kernel=4, stride=1, padding="valid"), Up(64), Up(32))
+    ),
+    "deep_stride1": Architecture(encoder=((32, 2), (64, 2), (128, 1)), decoder=(Up(128), Up(64), Up(32, stride=1))),
+}
+
+
+class ConvEncoder(nn.Sequential):
+    """Image -> ``FEATURES`` ReLU features."""
+
+    def __init__(self, in_channels: int, image_size: int, architecture: Architecture, reg: ConvRegularisation):
+        layers: list[nn.Module] = []
+        channels, size = in_channels, image_size
+        for filters, stride in architecture.encoder:
+            layers += [SameConv2d(channels, filters, 3, stride=stride), nn.ReLU()]
+            if reg.batchnorm:
+                layers.append(keras_batchnorm(filters))
+            channels, size = filters, math.ceil(size / stride)
+        layers.append(nn.Flatten())
+        if reg.dropout:
+            layers.append(nn.Dropout(reg.dropout))
+        layers += [nn.Linear(channels * size * size, FEATURES), nn.ReLU()]
+        super().__init__(*layers)
+        self.output_shape = (channels, size)
 
 
 class ConvDecoder(nn.Module):
-    """Latent vector -> logits of an image."""
+    """Latent vector -> logits of a ``channels`` x ``image_size`` x ``image_size`` image."""
 
-    def __init__(self, latent_dim: int, out_channels: int, image_size: int):
+    def __init__(self, latent_dim: int, channels: int, image_size: int, start: tuple[int, int],
+                 architecture: Architecture, reg: ConvRegularisation):
         super().__init__()
-        self.bottleneck = image_size // 4
-        self.dense = nn.Sequential(nn.Linear(latent_dim, 64 * self.bottleneck**2), nn.ReLU())
-        self.deconvs = nn.Sequential(
-            SameConvTranspose2d(64, 64, 3, stride=2),
-            nn.ReLU(),
-            SameConvTranspose2d(64, 32, 3, stride=2),
-            nn.ReLU(),
-            SameConvTranspose2d(32, out_channels, 3, stride=1),
-        )
+        self.start = start
+        start_channels, size = start
+        self.dense = nn.Sequential(nn.Linear(latent_dim, start_channels * size * size), nn.ReLU())
+        layers: list[nn.Module] = []
+        in_channels = start_channels
+        for up in architecture.decoder:
+            if up.padding == "same":
+                layers.append(SameConvTranspose2d(in_channels, up.filters, up.kernel, stride=up.stride))
+                size *= up.stride
+            else:  # Keras "valid" is PyTorch's unpadded transposed conv
+                layers.append(nn.ConvTranspose2d(in_channels, up.filters, up.kernel, stride=up.stride))
+                size = (size - 1) * up.stride + up.kernel
+            layers.append(nn.ReLU())
+            if reg.batchnorm:
+                layers.append(keras_batchnorm(up.filters))
+            in_channels = up.filters
+        layers.append(SameConvTranspose2d(in_channels, channels, 3, stride=1))
+        if size != image_size:
+            raise ValueError(f"this architecture decodes {image_size}x{image_size} images to {size}x{size}; "
+                             "it is built for 28x28 inputs")
+        self.deconvs = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        h = self.dense(z).view(-1, 64, self.bottleneck, self.bottleneck)
-        return self.deconvs(h)
+        channels, size = self.start
+        return self.deconvs(self.dense(z).view(-1, channels, size, size))
+
+
+class KerasConvModel:
+    """Mixin of the two conv families: builds encoder/decoder from the config; kernel penalties."""
+
+    memory_format = torch.channels_last
+
+    def _build_conv(self, config: ConvFamilyConfig, image_shape: tuple[int, int, int]) -> None:
+        channels, size, _ = image_shape
+        architecture = ARCHITECTURES[config.architecture]
+        self.latent_dim = config.latent_dim
+        self.regularisation = config.regularisation
+        self.encoder = ConvEncoder(channels, size, architecture, config.regularisation)
+        self.decoder = ConvDecoder(
+            config.latent_dim, channels, size, self.encoder.output_shape, architecture, config.regularisation
+        )
+
+    def penalty(self) -> torch.Tensor | None:
+        """Keras ``kernel_regularizer``: l1 * sum|W| + l2 * sum W^2 over every conv and dense kernel."""
+        l1, l2 = self.regularisation.l1, self.regularisation.l2
+        if not (l1 or l2):
+            return None
+        kernels = [m.weight for m in self.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))]
+        return sum(l1 * w.abs().sum() + l2 * w.square().sum() for w in kernels)

@@ -1,4 +1,4 @@
-"""Keras-style deterministic convolutional AE (STUDY.md 2.2): the VAE without sampling."""
+"""Keras-style deterministic convolutional AE (STUDY.md 2.2): the VAE's layers without sampling."""
 
 from __future__ import annotations
 
@@ -6,28 +6,20 @@ import torch
 from torch import nn
 
 from aelab.config import ConvAEConfig
-from aelab.models.base import Autoencoder, LossTerms
-from aelab.models.conv import FEATURES, ConvDecoder, ConvEncoder
+from aelab.models.base import Autoencoder
+from aelab.models.conv import FEATURES, KerasConvModel
 from aelab.models.keras_layers import keras_init
-from aelab.models.losses import RECONSTRUCTION_LOSSES
 
 
-class ConvAE(Autoencoder):
+class ConvAE(KerasConvModel, Autoencoder):
     def __init__(self, config: ConvAEConfig, image_shape: tuple[int, int, int]):
-        super().__init__()
-        channels, size, _ = image_shape
-        self.latent_dim = config.latent_dim
-        self.reconstruction_loss = RECONSTRUCTION_LOSSES[config.loss]
-        self.encoder = nn.Sequential(ConvEncoder(channels, size), nn.Linear(FEATURES, config.latent_dim))
-        self.decoder = ConvDecoder(config.latent_dim, channels, size)
+        super().__init__(config.loss)
+        self._build_conv(config, image_shape)
+        self.code = nn.Linear(FEATURES, config.latent_dim)
         self.apply(keras_init)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        return self.encoder(x)
+        return self.code(self.encoder(x))
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
+    def decode(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.decoder(z)
-
-    def loss_terms(self, x: torch.Tensor, target: torch.Tensor) -> LossTerms:
-        recon = self.reconstruction_loss(self.decode(self.encode(x)), target)
-        return {"loss": recon, "recon": recon}

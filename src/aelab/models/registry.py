@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from aelab.config import ModelConfig
 from aelab.models.base import Autoencoder
+from aelab.models.coco_conv import CocoConvAE
 from aelab.models.conv_ae import ConvAE
 from aelab.models.conv_vae import ConvVAE
+from aelab.models.mlp_ae import MlpAE
+from aelab.models.mlp_vae import MlpVAE
 
 MODELS: dict[str, type[Autoencoder]] = {
     "conv_vae": ConvVAE,
     "conv_ae": ConvAE,
+    "mlp_ae": MlpAE,
+    "mlp_vae": MlpVAE,
+    "coco_conv": CocoConvAE,
 }
 
 

@@ -16,7 +16,7 @@ from aelab.io import atomic_path
 from aelab.models.base import Autoencoder
 from aelab.models.registry import build_model
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _MODEL_CONFIG = TypeAdapter(ModelConfig)
 
 

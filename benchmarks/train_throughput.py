@@ -1,0 +1,238 @@
+"""Training throughput: every family on this device, side by side with its references, and the study's wall time.
+
+Three parts, in one invocation:
+
+1. The conv VAE baseline (STUDY.md 2.1) three ways, in interleaved rounds:
+   aelab's engine; the plain eager PyTorch port (nn.Conv2d(padding=1),
+   nn.ConvTranspose2d(padding=1, output_padding=1), a DataLoader over a
+   TensorDataset); and Keras (``keras_conv_vae.py``, run by the Python of a
+   separate environment with tensorflow-cpu, given by --keras-python).
+2. The MLP VAE 784-400-20 against the pytorch/examples VAE training loop.
+3. One representative of each family (and conv architecture) of params.yaml,
+   timed with the engine's own epoch function; every variant of the study is
+   matched to its representative to estimate the full study's training time.
+
+Images are synthetic (uniform in [0, 1]): throughput does not depend on content.
+Each number is the median of --rounds steady-state epochs (a warm-up epoch first).
+
+    python benchmarks/train_throughput.py [--images 12800] [--rounds 3] [--threads 2]
+        [--keras-python .venv-keras/bin/python] [--device auto]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from aelab import site
+from aelab.config import TrainingConfig, load_params
+from aelab.data.loading import Split
+from aelab.models.registry import build_model
+from aelab.training.engine import train_epoch
+
+HERE = Path(__file__).resolve().parent
+SHAPES = {"mnist": (1, 28, 28), "fashion_mnist": (1, 28, 28), "coco64": (3, 64, 64), "coco28-grey": (1, 28, 28)}
+FULL_TRAIN_IMAGES = {"mnist": 60_000, "fashion_mnist": 60_000, "coco64": 4_500, "coco28-grey": 4_500}
+
+
+def dataset_kind(dataset: str) -> str:
+    return "mnist" if dataset.startswith("cmnist") else dataset
+
+
+def representative_key(model) -> tuple:
+    """Variants with the same key cost the same per image (within noise)."""
+    dump = model.model_dump()
+    keep = ("family", "architecture", "hidden", "channels", "downsample", "bottleneck", "skip_connections")
+    return tuple(str(dump.get(name)) for name in keep)
+
+
+# --- the references ---------------------------------------------------------------------------
+
+class PlainConvVAE(nn.Module):
+    """The conv VAE written the obvious way in PyTorch (symmetric padding: not Keras-exact, same cost)."""
+
+    def __init__(self, latent_dim: int = 2):
+        super().__init__()
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, 32, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(7 * 7 * 64, 16), nn.ReLU(),
+        )
+        self.mean, self.logvar = nn.Linear(16, latent_dim), nn.Linear(16, latent_dim)
+        self.decoder = nn.Sequential(
+            nn.Linear(latent_dim, 7 * 7 * 64), nn.ReLU(), nn.Unflatten(1, (64, 7, 7)),
+            nn.ConvTranspose2d(64, 64, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(32, 1, 3, padding=1), nn.Sigmoid(),
+        )
+
+    def forward(self, x):
+        h = self.encoder(x)
+        mu, logvar = self.mean(h), self.logvar(h)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return self.decoder(z), mu, logvar
+
+
+class ExamplesVAE(nn.Module):
+    """pytorch/examples vae/main.py, verbatim in substance."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc21, self.fc22 = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
+        self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
+
+    def forward(self, x):
+        h1 = F.relu(self.fc1(x.view(-1, 784)))
+        mu, logvar = self.fc21(h1), self.fc22(h1)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, logvar
+
+
+def reference_epoch(model: nn.Module, images: torch.Tensor, device: torch.device) -> Callable[[], None]:
+    """One epoch of the textbook loop: DataLoader batches moved to the device, BCE + KL, Adam."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loader = DataLoader(TensorDataset(images), batch_size=128, shuffle=True)
+
+    def epoch() -> None:
+        model.train()
+        for (batch,) in loader:
+            batch = batch.to(device)
+            optimizer.zero_grad()
+            recon, mu, logvar = model(batch)
+            bce = F.binary_cross_entropy(recon.view(len(batch), -1), batch.view(len(batch), -1), reduction="sum")
+            kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+            (bce + kld).backward()
+            optimizer.step()
+
+    return epoch
+
+
+def aelab_epoch(model_config, shape, images: int, device: torch.device) -> Callable[[], None]:
+    torch.manual_seed(0)
+    model = build_model(model_config, shape)
+    model = model.to(device, memory_format=model.memory_format)
+    data = Split(torch.rand(images, *shape), torch.randint(0, 10, (images,))).to(device, memory_format=model.memory_format)
+    settings = TrainingConfig(epochs=1, batch_size=128, learning_rate=1e-3, adam_eps=1e-7)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    order = torch.Generator().manual_seed(0)
+    return lambda: train_epoch(model, data, optimizer, settings, order)
+
+
+def seconds(epoch: Callable[[], None], device: torch.device) -> float:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    started = time.perf_counter()
+    epoch()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter() - started
+
+
+def keras_seconds(python: str, images: int, threads: int) -> tuple[float, str]:
+    output = subprocess.run(
+        [python, str(HERE / "keras_conv_vae.py"), "--images", str(images), "--epochs", "2", "--threads", str(threads)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    return result["seconds_per_epoch"], result["framework"]
+
+
+def interleaved(contenders: dict[str, Callable[[], float]], rounds: int) -> dict[str, float]:
+    """Median seconds per epoch of each contender, measured round-robin so drift hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, measure in contenders.items():
+            times[name].append(measure())
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def print_comparison(title: str, medians: dict[str, float], images: int, baseline: str) -> None:
+    print(f"\n{title} ({images} images per epoch, median of rounds)")
+    print(f"  {'implementation':<34} {'images/s':>10} {'s/epoch':>9} {'aelab ÷ it':>11}")
+    for name, value in medians.items():
+        ratio = value / medians[baseline]
+        print(f"  {name:<34} {images / value:>10.0f} {value:>9.2f} {ratio:>10.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=12_800)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--device", choices=site.DEVICE_CHOICES, default=None)
+    parser.add_argument("--keras-python", help="Python of an environment with tensorflow-cpu (skipped if absent)")
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--skip-study", action="store_true", help="only the two comparisons")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    device = site.resolve_device(args.device)
+    params = load_params(args.params)
+    print(f"device: {site.device_name(device)}; torch {torch.__version__}; {args.threads} CPU threads")
+
+    def warmed(epoch: Callable[[], None]) -> Callable[[], float]:
+        epoch()  # warm-up: allocator, oneDNN/cuDNN algorithm choice
+        return lambda: seconds(epoch, device)
+
+    images = torch.rand(args.images, 1, 28, 28)
+    contenders = {
+        "aelab conv_vae (engine)": warmed(aelab_epoch(params.variant("vae-baseline").model, (1, 28, 28), args.images, device)),
+        "plain PyTorch port (DataLoader)": warmed(reference_epoch(PlainConvVAE().to(device), images, device)),
+    }
+    if args.keras_python and Path(args.keras_python).exists() and device.type == "cpu":
+        framework = []
+
+        def keras() -> float:
+            value, name = keras_seconds(args.keras_python, args.images, args.threads)
+            framework.append(name)
+            return value
+
+        contenders["keras"] = keras
+    medians = interleaved(contenders, args.rounds)
+    print_comparison("conv VAE baseline (STUDY.md 2.1)", medians, args.images, "aelab conv_vae (engine)")
+
+    mlp = interleaved({
+        "aelab mlp_vae 784-400-20 (engine)": warmed(aelab_epoch(params.variant("mlp-vae").model, (1, 28, 28), args.images, device)),
+        "pytorch/examples VAE loop": warmed(reference_epoch(ExamplesVAE().to(device), images, device)),
+    }, args.rounds)
+    print_comparison("MLP VAE 784-400-20", mlp, args.images, "aelab mlp_vae 784-400-20 (engine)")
+    if not args.skip_study:
+        study_estimate(params, args, device, warmed)
+
+
+def study_estimate(params, args, device, warmed) -> None:
+    """Time one variant per cost class, then sum epochs x images / throughput over the whole study."""
+    representatives: dict[tuple, tuple[str, float]] = {}
+    for variant_id, variant in params.variants.items():
+        key = (dataset_kind(variant.dataset), *representative_key(variant.model))
+        if key not in representatives:
+            shape = SHAPES[dataset_kind(variant.dataset)]
+            count = min(args.images, 4_500) if shape[-1] == 64 else args.images
+            epoch = warmed(aelab_epoch(variant.model, shape, count, device))
+            representatives[key] = (variant_id, count / statistics.median(epoch() for _ in range(args.rounds)))
+    print(f"\nper family on {site.device_name(device)} (one representative per cost class)")
+    print(f"  {'representative':<22} {'family':<10} {'images/s':>10} {'s/epoch (full data)':>20}")
+    for (kind, family, *_), (variant_id, rate) in representatives.items():
+        print(f"  {variant_id:<22} {family:<10} {rate:>10.0f} {FULL_TRAIN_IMAGES[kind] / rate:>20.2f}")
+    total = 0.0
+    for variant_id, variant in params.variants.items():
+        kind = dataset_kind(variant.dataset)
+        rate = representatives[(kind, *representative_key(variant.model))][1]
+        total += params.training_for(variant_id).epochs * FULL_TRAIN_IMAGES[kind] / rate * len(params.seeds)
+    print(f"\nestimated training time of the whole study ({len(params.variants)} variants x {len(params.seeds)} seed(s), "
+          f"one job at a time): {total / 60:.1f} min ({total / 3600:.2f} h)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

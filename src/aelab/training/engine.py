@@ -1,0 +1,94 @@
+"""The training engine shared by every family: epochs of in-memory batches, resumable.
+
+The whole split lives on the training device as one tensor and each batch is
+an index slice of it, so there is no per-batch DataLoader/collate overhead.
+Denoising (corrupt the input, keep the clean target) and conditioning (pass
+the labels) are handled here, once, for every family. After each epoch the
+engine saves everything a restart needs (weights, optimiser, RNG streams,
+history), so a killed run continues from its last completed epoch and ends
+with the same numbers as one that was never interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+from aelab.config import NoiseConfig, TrainingConfig
+from aelab.data.loading import Split
+from aelab.models.base import Autoencoder
+from aelab.noise import add_noise
+from aelab.site import autocast
+from aelab.training.resume import TrainingState, load_state, save_state
+from aelab.training.seeding import isolated_rng
+
+log = logging.getLogger(__name__)
+
+
+def fit(model: Autoencoder, train: Split, test: Split, settings: TrainingConfig, seed: int,
+        state_file: Path, fingerprint: str, label: str = "") -> pd.DataFrame:
+    """Train ``model`` for ``settings.epochs`` (continuing from ``state_file`` when it matches) -> history."""
+    device = train.images.device
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate, eps=settings.adam_eps)
+    state = TrainingState(fingerprint=fingerprint, batch_order=torch.Generator().manual_seed(seed))
+    if load_state(state_file, state, model, optimizer, device):
+        log.info("%s: resuming after epoch %d from %s", label, len(state.history), state_file)
+
+    epochs = tqdm(range(len(state.history) + 1, settings.epochs + 1), desc=label, unit="epoch", disable=None)
+    for epoch in epochs:
+        started = time.perf_counter()
+        train_terms = train_epoch(model, train, optimizer, settings, state.batch_order)
+        seconds = time.perf_counter() - started
+        with isolated_rng(seed, device):
+            test_terms = mean_loss_terms(model, test, settings.batch_size, settings.noise)
+        state.history.append(
+            {"epoch": epoch}
+            | {f"train_{k}": v for k, v in train_terms.items()}
+            | {f"test_{k}": v for k, v in test_terms.items()}
+            | {"seconds": seconds}
+        )
+        save_state(state_file, state, model, optimizer, device)
+        epochs.set_postfix(train=f"{train_terms['loss']:.2f}", test=f"{test_terms['loss']:.2f}")
+        log.info("%s epoch %d: train loss %.4f, test loss %.4f, %.2f s",
+                 label, epoch, train_terms["loss"], test_terms["loss"], seconds)
+    return pd.DataFrame(state.history)
+
+
+def train_epoch(model: Autoencoder, data: Split, optimizer: torch.optim.Optimizer,
+                 settings: TrainingConfig, order: torch.Generator) -> dict[str, float]:
+    model.train()
+    device = data.images.device
+    totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=device))
+    permutation = torch.randperm(len(data), generator=order).to(device)
+    for indices in permutation.split(settings.batch_size):
+        targets, labels = data.images[indices], data.labels[indices]
+        inputs = add_noise(targets, settings.noise) if settings.noise else targets
+        with autocast(device):
+            terms = model.loss_terms(inputs, targets, labels)
+        optimizer.zero_grad(set_to_none=True)
+        terms["loss"].backward()
+        optimizer.step()
+        for name, value in terms.items():
+            totals[name] += value.detach() * len(indices)
+    return {name: total.item() / len(data) for name, total in totals.items()}
+
+
+@torch.no_grad()
+def mean_loss_terms(model: Autoencoder, data: Split, batch_size: int, noise: NoiseConfig | None = None) -> dict[str, float]:
+    """Loss terms averaged over every image of ``data`` (model in eval mode; inputs corrupted by ``noise``)."""
+    model.eval()
+    device = data.images.device
+    totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=device))
+    for targets, labels in zip(data.images.split(batch_size), data.labels.split(batch_size)):
+        inputs = add_noise(targets, noise) if noise else targets
+        with autocast(device):
+            terms = model.loss_terms(inputs, targets, labels)
+        for name, value in terms.items():
+            totals[name] += value.float() * len(targets)
+    return {name: total.item() / len(data) for name, total in totals.items()}
