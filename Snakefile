@@ -3,7 +3,7 @@
 from snakemake.utils import min_version, validate
 
 from aelab import paths
-from aelab.config import load_params
+from aelab.config import EVALUATION_TASKS, load_params
 
 min_version("9.0")
 
@@ -17,6 +17,7 @@ PARAMS = load_params("params.yaml")
 validate(config, "workflow/schemas/params.schema.json", set_default=False)
 DATASETS = PARAMS.datasets
 VARIANTS = list(PARAMS.variants)
+EVALUATIONS = [(task, variant) for task in EVALUATION_TASKS for variant in PARAMS.task_variants(task)]
 
 
 def one_of(names):
@@ -26,6 +27,7 @@ def one_of(names):
 
 wildcard_constraints:
     variant=one_of(VARIANTS),
+    task=one_of(EVALUATION_TASKS),
 
 
 include: "workflow/rules/data.smk"

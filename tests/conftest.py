@@ -24,6 +24,10 @@ def write_idx(path: Path, array: np.ndarray) -> None:
 @pytest.fixture
 def tiny_mnist(tmp_path: Path) -> Path:
     """A processed MNIST-shaped dataset of random digits-like blobs in ``tmp_path/data``."""
+    return write_tiny_mnist(tmp_path)
+
+
+def write_tiny_mnist(tmp_path: Path) -> Path:
     from aelab import paths
 
     rng = np.random.default_rng(0)

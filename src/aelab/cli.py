@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aelab import paths, site
-from aelab.config import json_schema, load_params
+from aelab.config import EVALUATION_TASKS, json_schema, load_params
 from aelab.errors import UserError
 
 if TYPE_CHECKING:
@@ -92,9 +92,9 @@ def evaluate(args: argparse.Namespace) -> None:
     from aelab.evaluation.stage import evaluate_variant
 
     params = load_params(args.params)
-    params.variant(args.variant)
-    metrics = evaluate_variant(args.variant, params.seeds, params.evaluation, _device(args))
-    log.info("%s: %s", args.variant, metrics)
+    params.require_task(args.task, args.variant)
+    metrics = evaluate_variant(params, args.task, args.variant, _device(args))
+    log.info("%s %s: %s", args.task, args.variant, metrics)
 
 
 def report(args: argparse.Namespace) -> None:
@@ -143,8 +143,10 @@ def parser() -> argparse.ArgumentParser:
     coco = stage(preprocess_coco, "resize and centre-crop COCO images into data/processed/<dataset>.npz")
     coco.add_argument("dataset")
     coco.add_argument("--threads", type=int, help="decoding threads (default: the CPUs this process may use)")
-    for function, help_text in ((train, "train one variant"), (evaluate, "evaluate one trained variant")):
+    for function, help_text in ((train, "train one variant"), (evaluate, "run one evaluation task on a trained variant")):
         sub = stage(function, help_text)
+        if function is evaluate:
+            sub.add_argument("task", choices=EVALUATION_TASKS)
         sub.add_argument("variant")
         sub.add_argument("--device", choices=site.DEVICE_CHOICES, help=f"default: ${site.DEVICE_VARIABLE} or auto")
         sub.add_argument("--threads", type=int, help="CPU threads for torch (Snakemake passes the rule's threads)")

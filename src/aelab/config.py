@@ -11,6 +11,7 @@ never invalidates its results.
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Literal, Union, get_args
 
 import yaml
@@ -283,14 +284,95 @@ class StudyConfig(StrictModel):
     variants: Annotated[list[VariantId], Field(min_length=1)]
 
 
+class TaskConfig(StrictModel):
+    """Settings of one evaluation task; ``variants`` lists what it evaluates."""
+
+    variants: list[VariantId]
+
+
+class ReconstructionConfig(StrictModel):
+    """Runs on every variant, so it has no variant list."""
+
+    shown: Annotated[int, Field(gt=0, le=64)]
+
+
+class LatentConfig(TaskConfig):
+    points: Annotated[int, Field(gt=10)]
+    tsne_points: Annotated[int, Field(gt=10)]
+
+
+class ManifoldConfig(TaskConfig):
+    points: Annotated[int, Field(gt=1, le=40)]
+    limit: Annotated[float, Field(gt=0)]
+
+
+class GenerationConfig(TaskConfig):
+    samples: Annotated[int, Field(gt=0, le=400)]
+    noise_mean: float
+    noise_std: Annotated[float, Field(gt=0)]
+    noise_samples: Annotated[int, Field(gt=0, le=40)]
+
+
+class InpaintingConfig(TaskConfig):
+    start: Annotated[int, Field(ge=0)]
+    size: Annotated[int, Field(gt=0)]
+    random_sizes: list[Annotated[int, Field(gt=0)]]
+    seed: Annotated[int, Field(ge=0)]
+    shown: Annotated[int, Field(gt=0, le=32)]
+
+
+class DenoisingConfig(TaskConfig):
+    noise: Annotated[list[NoiseConfig], Field(min_length=1)]
+    shown: Annotated[int, Field(gt=0, le=32)]
+
+
+class AnomalyConfig(TaskConfig):
+    dataset: IdxDatasetName
+    shown: Annotated[int, Field(gt=0, le=32)]
+
+
+class DiagnosticsConfig(TaskConfig):
+    active_threshold: Annotated[float, Field(gt=0)]
+
+
+def _generative(model: ModelConfig) -> bool:
+    return not (model.family == "coco_conv" and (model.downsample == "maxpool" or model.skip_connections))
+
+
+def _latent_dim(model: ModelConfig) -> int | None:
+    return model.latent_dim
+
+
+TASK_REQUIREMENTS: dict[str, tuple[str, Callable[[VariantConfig, DatasetsConfig], bool]]] = {
+    "latent": ("a labelled dataset (not COCO)", lambda v, d: v.dataset not in d.coco),
+    "manifold": ("a generative, unconditional model with a latent of 1 to 3 dimensions",
+                 lambda v, d: _generative(v.model) and not getattr(v.model, "conditional", False)
+                 and (_latent_dim(v.model) or 99) <= 3),
+    "generation": ("a decoder that works from a code alone", lambda v, d: _generative(v.model)),
+    "inpainting": ("", lambda v, d: True),
+    "denoising": ("", lambda v, d: True),
+    "anomaly": ("a model trained on mnist", lambda v, d: v.dataset == "mnist"),
+    "diagnostics": ("a variational model", lambda v, d: v.model.family in ("conv_vae", "mlp_vae")),
+}
+"""Task -> (what it needs, whether a variant has it): checked before anything runs."""
+EVALUATION_TASKS = ("reconstruction", *TASK_REQUIREMENTS)
+
+
 class EvaluationConfig(StrictModel):
-    """Sizes of the evaluation figures and the batch size used for inference."""
+    """Evaluation tasks (STUDY.md 3): inference batch size and each task's settings and variants."""
 
     batch_size: Annotated[int, Field(gt=0)]
-    reconstructions: Annotated[int, Field(gt=0, le=64)]
-    grid_points: Annotated[int, Field(gt=1, le=40)]
-    grid_limit: Annotated[float, Field(gt=0)]
-    scatter_points: Annotated[int, Field(gt=0)]
+    reconstruction: ReconstructionConfig
+    latent: LatentConfig
+    manifold: ManifoldConfig
+    generation: GenerationConfig
+    inpainting: InpaintingConfig
+    denoising: DenoisingConfig
+    anomaly: AnomalyConfig
+    diagnostics: DiagnosticsConfig
+
+    def task(self, name: str) -> TaskConfig | ReconstructionConfig:
+        return getattr(self, name)
 
 
 class Params(StrictModel):
@@ -319,6 +401,15 @@ class Params(StrictModel):
             unknown = [variant_id for variant_id in study.variants if variant_id not in self.variants]
             if unknown:
                 raise ValueError(f"study {study_id!r} lists variants {unknown} that are not defined under 'variants'")
+        for task, (needs, applies) in TASK_REQUIREMENTS.items():
+            for variant_id in self.evaluation.task(task).variants:
+                if variant_id not in self.variants:
+                    raise ValueError(f"evaluation.{task}.variants lists {variant_id!r}, which is not defined under 'variants'")
+                if not applies(self.variants[variant_id], self.datasets):
+                    raise ValueError(f"evaluation.{task}.variants lists {variant_id!r}, but {task} needs {needs}")
+        if "mnist" in (v.dataset for v in self.variants.values()) and self.evaluation.anomaly.variants \
+                and self.evaluation.anomaly.dataset not in self.datasets.idx:
+            raise ValueError(f"evaluation.anomaly.dataset {self.evaluation.anomaly.dataset!r} is not declared under datasets.idx")
         if len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds {self.seeds} repeat a value; each seed is one run")
         return self
@@ -331,6 +422,16 @@ class Params(StrictModel):
             raise ParamsError(
                 f"unknown variant {variant_id!r}; params.yaml defines: {', '.join(self.variants)}"
             ) from None
+
+    def task_variants(self, task: str) -> list[str]:
+        """The variants ``task`` evaluates: every variant for reconstruction, else its list."""
+        return list(self.variants) if task == "reconstruction" else self.evaluation.task(task).variants
+
+    def require_task(self, task: str, variant_id: str) -> None:
+        """A ParamsError unless params.yaml selects ``task`` for ``variant_id``."""
+        self.variant(variant_id)
+        if variant_id not in self.task_variants(task):
+            raise ParamsError(f"evaluation.{task}.variants in params.yaml does not list {variant_id!r}")
 
     def training_for(self, variant_id: str) -> TrainingConfig:
         """Study-wide training settings with the variant's overrides applied."""

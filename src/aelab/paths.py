@@ -73,14 +73,14 @@ def train_metrics(variant: str) -> Path:
     return variant_dir(variant) / "train.json"
 
 
-def eval_metrics(variant: str) -> Path:
-    """Test-set reconstruction metrics (a DVC metric)."""
-    return variant_dir(variant) / "metrics.json"
+def task_metrics(variant: str, task: str) -> Path:
+    """Flat metrics of one evaluation task, mean (and std) over seeds (a DVC metric)."""
+    return variant_dir(variant) / "metrics" / f"{task}.json"
 
 
-def figures_dir(variant: str) -> Path:
-    """Evaluation figures; which ones exist depends on the model (e.g. a 2-D latent)."""
-    return variant_dir(variant) / "figures"
+def task_figures(variant: str, task: str) -> Path:
+    """Figures of one evaluation task (of the first seed)."""
+    return variant_dir(variant) / "figures" / task
 
 
 def report_html() -> Path:

@@ -7,11 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-import yaml
 
 from aelab import paths
 from aelab.config import load_params
-from aelab.evaluation.stage import evaluate_variant
 from aelab.training.checkpoint import load_checkpoint
 from aelab.training.stage import train_variant
 from tests.conftest import SMOKE_PARAMS
@@ -85,22 +83,3 @@ def test_history_has_every_loss_term_per_epoch(project):
     assert not paths.training_state("vae-regularised", 0).exists()  # dropped once published
     cost = json.loads(paths.train_metrics("vae-regularised").read_text())
     assert cost["seconds_per_epoch"] > 0 and cost["device"]
-
-
-def test_evaluation_writes_metrics_and_figures(project):
-    train_variant(project, "vae-baseline", CPU)
-    metrics = evaluate_variant("vae-baseline", project.seeds, project.evaluation, CPU)
-    assert json.loads(paths.eval_metrics("vae-baseline").read_text()) == pytest.approx(metrics)
-    assert set(metrics) == {"bce", "mse", "mae", "r2", "psnr"}
-    figures = sorted(p.name for p in paths.figures_dir("vae-baseline").iterdir())
-    assert figures == ["latent_grid.png", "latent_scatter.png", "loss_curves.png", "reconstructions.png"]
-    assert all((paths.figures_dir("vae-baseline") / f).read_bytes()[:4] == b"\x89PNG" for f in figures)
-
-
-def test_figures_depend_on_latent_size(project):
-    raw = yaml.safe_load(SMOKE_PARAMS.read_text())
-    raw["variants"]["vae-baseline"]["model"]["latent_dim"] = 3
-    params = project.model_validate(raw)
-    train_variant(params, "vae-baseline", CPU)
-    evaluate_variant("vae-baseline", params.seeds, params.evaluation, CPU)
-    assert sorted(p.name for p in paths.figures_dir("vae-baseline").iterdir()) == ["loss_curves.png", "reconstructions.png"]

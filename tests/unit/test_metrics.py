@@ -1,4 +1,4 @@
-"""Reconstruction metrics against hand-computable cases."""
+"""Evaluation metrics against hand-computable cases."""
 
 import math
 
@@ -6,23 +6,25 @@ import numpy as np
 import pytest
 import torch
 
-from aelab.evaluation.reconstruction import Reconstructions, psnr, reconstruction_metrics
+from aelab.evaluation.anomaly import detection_scores
+from aelab.evaluation.denoising import noise_name
+from aelab.evaluation.inpainting import fixed_hole, hole_errors, random_holes
+from aelab.evaluation.reconstruction import psnr, reconstruction_metrics, ssim
+from aelab.evaluation.stage import aggregate
 
 
 def test_psnr_of_a_known_error():
-    truth = np.zeros((2, 100))
+    truth = torch.zeros(2, 1, 10, 10)
     noisy = truth + 0.1  # MSE 0.01 -> 20 dB
-    np.testing.assert_allclose(psnr(truth, noisy), [20.0, 20.0])
-    assert psnr(truth, truth)[0] == pytest.approx(100.0)  # floored, not infinite
+    torch.testing.assert_close(psnr(truth, noisy), torch.tensor([20.0, 20.0], dtype=torch.float64))
+    assert psnr(truth, truth)[0].item() == pytest.approx(100.0)  # floored, not infinite
 
 
 def test_metrics_of_a_constant_offset():
     originals = torch.tensor([[0.0, 0.5, 1.0, 0.25], [1.0, 0.0, 0.5, 0.75]]).view(2, 1, 2, 2)
     reconstructed = (originals + 0.1).clamp(max=1.0)
-    bce = torch.tensor([3.0, 5.0])
-    metrics = reconstruction_metrics(originals, Reconstructions(reconstructed, bce, codes=torch.zeros(2, 2)))
+    metrics = reconstruction_metrics(originals, reconstructed)
     errors = (reconstructed - originals).flatten()
-    assert metrics["bce"] == pytest.approx(4.0)
     assert metrics["mse"] == pytest.approx(float((errors**2).mean()))
     assert metrics["mae"] == pytest.approx(float(errors.abs().mean()))
     per_image = 10 * np.log10(1 / (errors.view(2, 4) ** 2).mean(1).numpy())
@@ -30,13 +32,73 @@ def test_metrics_of_a_constant_offset():
 
 
 def test_r2_is_one_for_perfect_and_variance_weighted():
-    originals = torch.rand(10, 1, 3, 3)
-    perfect = reconstruction_metrics(originals, Reconstructions(originals.clone(), torch.zeros(10), codes=torch.zeros(10, 2)))
+    originals = torch.rand(10, 1, 12, 12)
+    perfect = reconstruction_metrics(originals, originals.clone())
     assert perfect["r2"] == pytest.approx(1.0)
+    assert perfect["ssim"] == pytest.approx(1.0)
     # predicting each pixel's mean explains nothing: R^2 = 0
     mean = originals.mean(0, keepdim=True).expand_as(originals)
-    assert reconstruction_metrics(originals, Reconstructions(mean, torch.zeros(10), codes=torch.zeros(10, 2)))["r2"] == pytest.approx(0.0, abs=1e-12)
+    assert reconstruction_metrics(originals, mean)["r2"] == pytest.approx(0.0, abs=1e-12)
     assert not math.isnan(perfect["psnr"])
+
+
+def test_ssim_of_a_brightness_shift_is_the_luminance_term():
+    """Constant images a and b: SSIM = (2ab + C1) / (a^2 + b^2 + C1) (no structure, no contrast)."""
+    a, b = 0.2, 0.6
+    value = ssim(torch.full((1, 3, 16, 16), a), torch.full((1, 3, 16, 16), b)).item()
+    assert value == pytest.approx((2 * a * b + 1e-4) / (a * a + b * b + 1e-4))
+    noise = torch.rand(1, 1, 28, 28)
+    assert ssim(noise, torch.rand(1, 1, 28, 28)).item() < 0.2
+
+
+def test_fixed_hole_covers_exactly_rows_and_columns_10_to_20():
+    hole = fixed_hole((3, 1, 28, 28), start=10, size=10)
+    assert hole.shape == (3, 1, 28, 28) and hole.sum() == 3 * 100
+    rows, cols = torch.nonzero(hole[0, 0], as_tuple=True)
+    assert (rows.min(), rows.max(), cols.min(), cols.max()) == (10, 19, 10, 19)
+
+
+def test_random_holes_are_squares_inside_the_image_and_seeded():
+    first = random_holes((50, 1, 28, 28), 15, torch.Generator().manual_seed(0))
+    again = random_holes((50, 1, 28, 28), 15, torch.Generator().manual_seed(0))
+    assert torch.equal(first, again)
+    assert (first.flatten(1).sum(1) == 225).all()
+    for mask in first[:, 0]:
+        rows, cols = torch.nonzero(mask, as_tuple=True)
+        assert rows.max() - rows.min() == 14 and cols.max() - cols.min() == 14
+    assert len({tuple(torch.nonzero(m)[0].tolist()) for m in first[:, 0]}) > 10  # positions vary
+
+
+def test_hole_errors_split_inside_and_whole_image():
+    originals = torch.zeros(2, 1, 4, 4)
+    reconstructed = originals.clone()
+    hole = torch.zeros(2, 1, 4, 4, dtype=torch.bool)
+    hole[..., :2, :2] = True
+    reconstructed[hole] = 0.5
+    errors = hole_errors(originals, reconstructed, hole)
+    assert errors["mse_hole"] == pytest.approx(0.25)
+    assert errors["mse_image"] == pytest.approx(0.25 * 4 / 16)
+
+
+def test_detection_scores_of_separable_and_reversed_errors():
+    normal, anomalous = np.array([0.1, 0.2, 0.3]), np.array([0.5, 0.6])
+    assert detection_scores(normal, anomalous) == {"roc_auc": 1.0, "average_precision": 1.0}
+    assert detection_scores(anomalous, normal)["roc_auc"] == 0.0
+
+
+def test_aggregate_is_mean_and_sample_std_over_seeds():
+    summary = aggregate({0: {"psnr": 10.0}, 1: {"psnr": 12.0}, 2: {"psnr": 14.0}})
+    assert summary == {"psnr": 12.0, "psnr_std": 2.0}
+    assert aggregate({0: {"psnr": 10.0}}) == {"psnr": 10.0}
+
+
+def test_noise_names_are_metric_key_safe():
+    from pydantic import TypeAdapter
+
+    from aelab.config import NoiseConfig
+
+    config = TypeAdapter(NoiseConfig).validate_python({"kind": "gaussian", "std": 0.1})
+    assert noise_name(config) == "gaussian_0p1"
 
 
 def test_image_grid_places_images_row_by_row_like_make_grid():

@@ -56,8 +56,7 @@ def make_project(destination: Path) -> Path:
             (destination / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination / name)
     shutil.copy(SMOKE_PARAMS, destination / "params.yaml")
-    git("init", "-q", cwd=destination)
-    run(["dvc", "init", "-q"], destination)
+    git("init", "-q", cwd=destination)  # the repository's .dvc/ came with the files
     git("add", "-A", cwd=destination)
     git("commit", "-qm", "smoke project", cwd=destination)
     return destination

@@ -3,8 +3,8 @@
 
 rule report:
     input:
-        metrics=expand(rules.evaluate.output.metrics, variant=VARIANTS),
-        figures=expand(rules.evaluate.output.figures, variant=VARIANTS),
+        metrics=[paths.task_metrics(variant, task) for task, variant in EVALUATIONS],
+        figures=[paths.task_figures(variant, task) for task, variant in EVALUATIONS],
         cost=expand(rules.train.output.cost, variant=VARIANTS),
         manifests=[paths.dataset_manifest(dataset) for dataset in DATASETS.ids],
         samples=[paths.dataset_samples(dataset) for dataset in DATASETS.ids],

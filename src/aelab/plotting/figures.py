@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import torch
@@ -25,25 +26,86 @@ def _show_images(axes, images: torch.Tensor, columns: int) -> None:
     axes.imshow(image_grid(images.cpu().numpy(), columns), cmap="gray", vmin=0, vmax=1)
 
 
-def reconstructions(originals: torch.Tensor, reconstructed: torch.Tensor) -> Figure:
-    """Test images (top row) over their reconstructions (bottom row)."""
-    columns = len(originals)
-    figure = Figure(figsize=(columns * 0.9, 2.2))
+def image_rows(rows: dict[str, torch.Tensor]) -> Figure:
+    """One labelled row of images per entry (e.g. original / masked / reconstructed)."""
+    columns = max(len(images) for images in rows.values())
+    figure = Figure(figsize=(columns * 0.9, 1.1 * len(rows) + 0.2))
     axes = figure.subplots()
-    _show_images(axes, torch.cat([originals, reconstructed]), columns)
+    _show_images(axes, torch.cat(list(rows.values())), columns)
+    height = axes.get_ylim()[0]
     axes.set_xticks([])
-    axes.set_yticks([axes.get_ylim()[0] * 0.25, axes.get_ylim()[0] * 0.75], ["original", "reconstructed"])
+    axes.set_yticks([height * (i + 0.5) / len(rows) for i in range(len(rows))], list(rows))
     return figure
 
 
-def latent_scatter(codes: np.ndarray, labels: np.ndarray) -> Figure:
-    """2-D test-set codes coloured by class."""
+def image_panels(panels: dict[str, torch.Tensor], columns: int) -> Figure:
+    """Side-by-side grids of images, one per titled panel."""
+    width = max(4.2, 0.5 * columns)
+    rows = max(-(-len(images) // columns) for images in panels.values())
+    figure = Figure(figsize=(width * len(panels), 0.5 + width * rows / columns))
+    for axes, (title, images) in zip(np.atleast_1d(figure.subplots(1, len(panels))), panels.items()):
+        _show_images(axes, images, columns)
+        axes.set_title(title)
+        axes.set_axis_off()
+    return figure
+
+
+def latent_scatter(codes: np.ndarray, labels: np.ndarray, axis_names: tuple[str, str] = ("z[0]", "z[1]")) -> Figure:
+    """2-D codes (or a 2-D map of them) coloured by class."""
     figure = Figure(figsize=(6, 5))
     axes = figure.subplots()
     points = axes.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", s=4, alpha=0.7)
     figure.colorbar(points, ax=axes, ticks=range(10), label="class")
+    axes.set_xlabel(axis_names[0])
+    axes.set_ylabel(axis_names[1])
+    return figure
+
+
+def latent_projections(codes: np.ndarray, labels: np.ndarray) -> Figure:
+    """The three 2-D projections of 3-D codes, coloured by class."""
+    figure = Figure(figsize=(15, 4.5))
+    for axes, (i, j) in zip(figure.subplots(1, 3), ((0, 1), (0, 2), (1, 2))):
+        axes.scatter(codes[:, i], codes[:, j], c=labels, cmap="tab10", s=4, alpha=0.7)
+        axes.set_xlabel(f"z[{i}]")
+        axes.set_ylabel(f"z[{j}]")
+    return figure
+
+
+def latent_distributions(codes: np.ndarray, labels: np.ndarray) -> Figure:
+    """Per-class histograms of 1-D codes."""
+    figure = Figure(figsize=(7, 4))
+    axes = figure.subplots()
+    bins = np.histogram_bin_edges(codes, bins=60)
+    colours = matplotlib.colormaps["tab10"]
+    for label in np.unique(labels):
+        axes.hist(codes[labels == label], bins=bins, histtype="step", color=colours(int(label)), label=str(label))
     axes.set_xlabel("z[0]")
-    axes.set_ylabel("z[1]")
+    axes.set_ylabel("test images")
+    axes.legend(title="class", ncols=2, fontsize="small")
+    return figure
+
+
+def error_histograms(errors: dict[str, np.ndarray]) -> Figure:
+    """Distributions of per-image reconstruction error, one per dataset."""
+    figure = Figure(figsize=(7, 4))
+    axes = figure.subplots()
+    bins = np.histogram_bin_edges(np.concatenate(list(errors.values())), bins=60)
+    for name, values in errors.items():
+        axes.hist(values, bins=bins, alpha=0.6, label=name)
+    axes.set_xlabel("reconstruction MSE per image")
+    axes.set_ylabel("images")
+    axes.legend()
+    return figure
+
+
+def kl_per_dimension(kl: np.ndarray, active: np.ndarray) -> Figure:
+    """Mean KL of each latent dimension; inactive (collapsed) units in grey."""
+    figure = Figure(figsize=(max(4, 0.5 * len(kl) + 2), 3.5))
+    axes = figure.subplots()
+    axes.bar(range(len(kl)), kl, color=np.where(active, "tab:blue", "tab:gray"))
+    axes.set_xlabel("latent dimension")
+    axes.set_ylabel("KL (nats)")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     return figure
 
 

@@ -20,14 +20,21 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from aelab import paths
-from aelab.config import Params
+from aelab.config import EVALUATION_TASKS, Params
 from aelab.io import write_text
 
 FIGURE_CAPTIONS = {
-    "loss_curves": "Loss per epoch, train and test: the curves should fall and flatten; a widening gap is overfitting.",
-    "reconstructions": "Test images (top) and their reconstructions (bottom).",
-    "latent_scatter": "Test-set codes coloured by class: separated clusters mean the latent space encodes the digit.",
-    "latent_grid": "Decoded regular grid over the latent square: a smooth morph between digits means a continuous latent space.",
+    ("reconstruction", "loss_curves"): "Loss per epoch, train and test: the curves should fall and flatten; a widening gap is overfitting.",
+    ("reconstruction", "reconstructions"): "Test images (top) and their reconstructions (bottom).",
+    ("latent", "latent"): "Test-set codes by class (1-D: histograms; 3-D: projections; >3-D: t-SNE): separated clusters mean the code carries the class.",
+    ("manifold", "manifold"): "Images decoded from a regular grid of codes: a smooth morph means a continuous latent space.",
+    ("generation", "samples"): "Decoded samples of the prior (VAE) or of a Gaussian fitted to the training codes (AE): do they look like data?",
+    ("generation", "noise_samples"): "Codes drawn from N(5, 1): only a VAE's decoder has learnt to make digits of random vectors.",
+    ("inpainting", "inpainting"): "Holes zeroed in test images and the model's fill-in.",
+    ("denoising", "denoising"): "Noisy test images and the model's outputs, per noise model.",
+    ("anomaly", "error_histogram"): "Reconstruction error of in-distribution and anomalous test images: the less they overlap, the better the detector.",
+    ("anomaly", "anomalies"): "Anomalies and their reconstructions: they come out as digits.",
+    ("diagnostics", "kl_per_dimension"): "KL per latent dimension; grey bars are inactive (collapsed) units.",
 }
 LIBRARIES = ("torch", "torchvision", "numpy", "scikit-learn", "snakemake", "dvc")
 
@@ -48,12 +55,15 @@ class VariantSection:
 
 def build_report(params: Params, params_file: Path) -> Path:
     metrics = metrics_table(params)
+    tasks = {task: task_table(params, task) for task in EVALUATION_TASKS[1:]}
     datasets = datasets_table(params)
     sections = [_variant_section(params, variant_id) for variant_id in params.variants]
     environment = Environment(loader=PackageLoader("aelab.report"), autoescape=select_autoescape())
     html = environment.get_template("report.html").render(
         provenance=_provenance(params_file),
         metrics_html=metrics.to_html(float_format=lambda v: f"{v:.4g}", classes="metrics", border=0),
+        task_tables={task: table.to_html(float_format=lambda v: f"{v:.4g}", classes="metrics", border=0)
+                     for task, table in tasks.items() if not table.empty},
         datasets_html=datasets.drop(columns="skipped_files").to_html(classes="datasets", border=0),
         datasets=[_dataset_section(dataset_id, row.skipped_files) for dataset_id, row in datasets.iterrows()],
         sections=sections,
@@ -66,9 +76,16 @@ def metrics_table(params: Params) -> pd.DataFrame:
     """One row per variant: its evaluation metrics and training cost, straight from the JSON files."""
     rows = {}
     for variant_id in params.variants:
-        evaluation = json.loads(paths.eval_metrics(variant_id).read_text())
+        evaluation = json.loads(paths.task_metrics(variant_id, "reconstruction").read_text())
         cost = json.loads(paths.train_metrics(variant_id).read_text())
         rows[variant_id] = evaluation | cost
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variant")
+
+
+def task_table(params: Params, task: str) -> pd.DataFrame:
+    """One row per variant the task evaluated, straight from its metrics JSON."""
+    rows = {variant_id: json.loads(paths.task_metrics(variant_id, task).read_text())
+            for variant_id in params.task_variants(task)}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variant")
 
 
@@ -93,10 +110,10 @@ def _variant_section(params: Params, variant_id: str) -> VariantSection:
     model = ", ".join(f"{k}={v}" for k, v in variant.model.model_dump().items())
     training = params.training_for(variant_id)
     section = VariantSection(variant_id, f"{model}; dataset={variant.dataset}; epochs={training.epochs}")
-    for name, caption in FIGURE_CAPTIONS.items():
-        figure = paths.figures_dir(variant_id) / f"{name}.png"
+    for (task, name), caption in FIGURE_CAPTIONS.items():
+        figure = paths.task_figures(variant_id, task) / f"{name}.png"
         if figure.exists():
-            section.figures.append((name, caption, _data_uri(figure)))
+            section.figures.append((f"{task}-{name}", caption, _data_uri(figure)))
     return section
 
 

@@ -1,0 +1,50 @@
+"""What every evaluation task reads: one seed's trained model and its test data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import torch
+
+from aelab import paths
+from aelab.config import EvaluationConfig
+from aelab.data.loading import Split, load_split
+from aelab.models.base import Autoencoder
+from aelab.training.checkpoint import load_checkpoint
+
+
+@dataclass
+class Context:
+    variant_id: str
+    seed: int
+    model: Autoencoder
+    metadata: dict
+    settings: EvaluationConfig
+    device: torch.device
+
+    @classmethod
+    def load(cls, variant_id: str, seed: int, settings: EvaluationConfig, device: torch.device) -> Context:
+        model, metadata = load_checkpoint(paths.checkpoint(variant_id, seed), device)
+        return cls(variant_id, seed, model, metadata, settings, device)
+
+    def split(self, name: str, dataset: str | None = None) -> Split:
+        """A split of the variant's dataset (or of another one, e.g. the anomaly set), on the device."""
+        return load_split(paths.processed_file(dataset or self.metadata["dataset"]), name).to(self.device)
+
+    @cached_property
+    def test(self) -> Split:
+        return self.split("test")
+
+    @torch.no_grad()
+    def encode(self, images: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.model.encode(batch) for batch in images.split(self.settings.batch_size)])
+
+    @torch.no_grad()
+    def reconstruct(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        batches = zip(images.split(self.settings.batch_size), labels.split(self.settings.batch_size))
+        return torch.cat([self.model.reconstruct(x, y) for x, y in batches])
+
+    @torch.no_grad()
+    def generate(self, codes: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.model.generate(codes.to(self.device), None if labels is None else labels.to(self.device))

@@ -1,0 +1,38 @@
+"""VAE diagnostics: KL per latent dimension and the number of active units.
+
+A unit u is active when its posterior mean moves with the input:
+Cov_x(E_q[z_u | x]) > threshold (Burda et al. 2016, Importance Weighted
+Autoencoders, section 5.2; threshold 0.01). Inactive units carry ~0 KL: the
+posterior collapsed to the prior there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from aelab.evaluation.context import Context
+from aelab.models.losses import gaussian_kl_per_dim
+from aelab.plotting import figures as plots
+
+
+@torch.no_grad()
+def posterior_statistics(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean KL per dimension over the test set, and the variance over inputs of each posterior mean."""
+    means, kls = [], []
+    for images in ctx.test.images.split(ctx.settings.batch_size):
+        mu, logvar = ctx.model.posterior(images)
+        means.append(mu.double())
+        kls.append(gaussian_kl_per_dim(mu, logvar).double())
+    return torch.cat(kls).mean(0), torch.cat(means).var(0)
+
+
+def run(ctx: Context, figures: Path | None) -> dict[str, float]:
+    kl, activity = posterior_statistics(ctx)
+    active = activity > ctx.settings.diagnostics.active_threshold
+    metrics = {"kl_total": float(kl.sum()), "active_units": int(active.sum())}
+    metrics |= {f"kl_dim{index}": float(value) for index, value in enumerate(kl)}
+    if figures:
+        plots.save(plots.kl_per_dimension(kl.cpu().numpy(), active.cpu().numpy()), figures / "kl_per_dimension.png")
+    return metrics
