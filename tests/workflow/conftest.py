@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from aelab.config import EVALUATION_TASKS, load_params
 from tests.conftest import MIRROR, ROOT, SMOKE_PARAMS, mirror_available
 
 pytestmark = pytest.mark.workflow
@@ -94,3 +95,9 @@ def dvc_project(tmp_path_factory) -> Path:
     git("add", "-A", cwd=project)
     git("commit", "-qm", "smoke results", cwd=project)
     return project
+
+
+def variant_stages(project, variant: str) -> set[str]:
+    """The DVC stages of one variant: its training and every evaluation task selected for it."""
+    params = load_params(project / "params.yaml")
+    return {f"train@{variant}"} | {f"{task}@{variant}" for task in EVALUATION_TASKS if variant in params.task_variants(task)}

@@ -6,8 +6,8 @@ from contextlib import contextmanager
 import pytest
 
 from aelab import paths
-from aelab.config import load_params
-from tests.workflow.conftest import artefacts, git, run
+from aelab.config import EVALUATION_TASKS, load_params
+from tests.workflow.conftest import artefacts, git, run, variant_stages
 
 pytestmark = pytest.mark.workflow
 
@@ -17,8 +17,12 @@ def test_both_engines_build_the_same_artefacts(snakemake_project, dvc_project):
     assert produced == artefacts(dvc_project)
     params = load_params(snakemake_project / "params.yaml")
     for variant in params.variants:
-        for path in (paths.checkpoint(variant, 0), paths.eval_metrics(variant), paths.figures_dir(variant) / "reconstructions.png"):
+        for path in (paths.checkpoint(variant, 0), paths.task_metrics(variant, "reconstruction"),
+                     paths.task_figures(variant, "reconstruction") / "reconstructions.png"):
             assert str(path) in produced
+    for task in EVALUATION_TASKS:
+        for variant in params.task_variants(task):
+            assert str(paths.task_metrics(variant, task)) in produced
     assert str(paths.report_html()) in produced
     for dataset in params.datasets.ids:
         for path in (paths.processed_file(dataset), paths.dataset_manifest(dataset), paths.dataset_samples(dataset)):
@@ -36,10 +40,12 @@ def test_both_engines_build_the_same_datasets(snakemake_project, dvc_project):
 
 
 def test_both_engines_compute_the_same_metrics(snakemake_project, dvc_project):
-    for variant in load_params(dvc_project / "params.yaml").variants:
-        by_snakemake = json.loads((snakemake_project / paths.eval_metrics(variant)).read_text())
-        by_dvc = json.loads((dvc_project / paths.eval_metrics(variant)).read_text())
-        assert by_snakemake == by_dvc, variant
+    params = load_params(dvc_project / "params.yaml")
+    for task in EVALUATION_TASKS:
+        for variant in params.task_variants(task):
+            by_snakemake = json.loads((snakemake_project / paths.task_metrics(variant, task)).read_text())
+            by_dvc = json.loads((dvc_project / paths.task_metrics(variant, task)).read_text())
+            assert by_snakemake == by_dvc, (task, variant)
 
 
 def test_second_snakemake_run_does_nothing(snakemake_project):
@@ -74,20 +80,19 @@ def stages_run_by_repro(project) -> set[str]:
 
 def test_changed_param_reruns_its_variant_and_shows_in_metrics_diff(dvc_project):
     with edited_params(dvc_project, "beta: 1.0}\n  vae-regularised", "beta: 4.0}\n  vae-regularised"):
-        assert stages_run_by_repro(dvc_project) == {"train@vae-baseline", "evaluate@vae-baseline", "report"}
+        assert stages_run_by_repro(dvc_project) == variant_stages(dvc_project, "vae-baseline") | {"report"}
         diff = json.loads(run(["dvc", "metrics", "diff", "--json"], dvc_project).stdout)
-        changed = diff[str(paths.eval_metrics("vae-baseline"))]
+        changed = diff[str(paths.task_metrics("vae-baseline", "reconstruction"))]
         assert changed["bce"]["old"] != changed["bce"]["new"]
-        assert str(paths.eval_metrics("ae-baseline")) not in diff
+        assert str(paths.task_metrics("vae-baseline", "diagnostics")) in diff
+        assert str(paths.task_metrics("ae-baseline", "reconstruction")) not in diff
         table = run(["dvc", "metrics", "diff", "--md"], dvc_project).stdout
-        assert "| results/variants/vae-baseline/metrics.json | bce" in table
+        assert "| results/variants/vae-baseline/metrics/reconstruction.json | bce" in table
 
 
 def test_changed_dataset_param_rebuilds_only_that_dataset_and_its_variants(dvc_project):
     with edited_params(dvc_project, "rho: 0.1", "rho: 0.2"):
-        assert stages_run_by_repro(dvc_project) == {
-            "colourise@cmnist", "train@ae-deep-cmnist", "evaluate@ae-deep-cmnist", "report",
-        }
+        assert stages_run_by_repro(dvc_project) == {"colourise@cmnist", "report"} | variant_stages(dvc_project, "ae-deep-cmnist")
 
 
 def test_snakemake_and_dvc_plan_the_same_commands_and_outputs(snakemake_project, dvc_project):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from aelab import paths
-from aelab.config import load_params
+from aelab.config import EVALUATION_TASKS, load_params
 from tests.conftest import ROOT
 from tests.workflow.conftest import engine_environment, smoke_project
 from tests.workflow.slurm import single_node_cluster, unavailable_reason
@@ -61,15 +61,16 @@ def test_every_job_ran_through_slurm(cluster_project, cluster):
     log = min((cluster_project / ".snakemake" / "log").glob("*.snakemake.log")).read_text()
     submitted = sum(1 for line in log.splitlines() if "has been submitted with SLURM jobid" in line)
     params = load_params(cluster_project / "params.yaml")
-    expected = 2 * len(params.variants) + 1 + 2 * len(params.datasets.idx) + len(params.datasets.cmnist) \
+    evaluations = sum(len(params.task_variants(task)) for task in EVALUATION_TASKS)
+    expected = len(params.variants) + evaluations + 1 + 2 * len(params.datasets.idx) + len(params.datasets.cmnist) \
         + len(params.datasets.coco_image_sets) + len(params.datasets.coco)
     assert submitted == expected == len(jobs)
 
 
 def test_cluster_results_equal_a_local_run(cluster_project, snakemake_project):
     for variant in load_params(cluster_project / "params.yaml").variants:
-        on_cluster = json.loads((cluster_project / paths.eval_metrics(variant)).read_text())
-        local = json.loads((snakemake_project / paths.eval_metrics(variant)).read_text())
+        on_cluster = json.loads((cluster_project / paths.task_metrics(variant, "reconstruction")).read_text())
+        local = json.loads((snakemake_project / paths.task_metrics(variant, "reconstruction")).read_text())
         assert on_cluster == pytest.approx(local, rel=1e-6)
 
 
@@ -85,4 +86,4 @@ def test_failed_job_fails_the_workflow_and_keeps_finished_results(cluster_projec
     assert "logs/colourise/cmnist.log" in output
     assert "validation_images=100000 must be smaller" in (cluster_project / "logs/colourise/cmnist.log").read_text()
     assert (cluster_project / paths.checkpoint("vae-baseline", 0)).read_bytes() == finished
-    assert (cluster_project / paths.eval_metrics("ae-baseline")).exists()
+    assert (cluster_project / paths.task_metrics("ae-baseline", "reconstruction")).exists()

@@ -20,6 +20,10 @@ def test_a_study_directory_with_its_own_params_is_planned(tmp_path):
     raw = yaml.safe_load(SMOKE_PARAMS.read_text())
     raw["variants"] = {"vae-latent3": raw["variants"]["vae-baseline"]}
     raw["studies"] = {"latent": {"title": "Latent size 3", "variants": ["vae-latent3"]}}
+    for settings in raw["evaluation"].values():
+        if isinstance(settings, dict) and "variants" in settings:
+            settings["variants"] = []
+    raw["evaluation"]["latent"]["variants"] = ["vae-latent3"]
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw))
     result = dry_run(tmp_path)
     assert result.returncode == 0, result.stderr
