@@ -64,3 +64,19 @@ def test_folded_crop_equals_the_explicit_keras_crop(size, kernel, stride):
     expected = full[..., top : full.shape[-2] - bottom, left : full.shape[-1] - right]
     assert layer(y).shape == (2, 4, size * stride, size * stride)
     torch.testing.assert_close(layer(y), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("size", "kernel", "stride"), [(7, 3, 2), (14, 3, 2), (28, 3, 1), (6, 4, 2)])
+def test_adjoint_backward_equals_autograd_of_the_plain_transposed_conv(size, kernel, stride):
+    """Input, weight and bias gradients of the fast path equal those of the explicit Keras crop."""
+    torch.manual_seed(0)
+    layer = SameConvTranspose2d(5, 4, kernel, stride=stride).double()
+    y = torch.randn(3, 5, size, size, dtype=torch.float64, requires_grad=True)
+    full = F.conv_transpose2d(y, layer.weight, layer.bias, stride=stride)
+    (top, bottom) = same_padding(size * stride, kernel, stride)
+    reference = full[..., top : full.shape[-2] - bottom, top : full.shape[-1] - bottom]
+    upstream = torch.randn_like(reference)
+    expected = torch.autograd.grad(reference, (y, layer.weight, layer.bias), upstream)
+    actual = torch.autograd.grad(layer(y), (y, layer.weight, layer.bias), upstream)
+    for name, a, e in zip(("input", "weight", "bias"), actual, expected):
+        torch.testing.assert_close(a, e, rtol=0, atol=1e-10, msg=name)

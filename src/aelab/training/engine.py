@@ -35,7 +35,7 @@ def fit(model: Autoencoder, train: Split, test: Split, settings: TrainingConfig,
         state_file: Path, fingerprint: str, label: str = "") -> pd.DataFrame:
     """Train ``model`` for ``settings.epochs`` (continuing from ``state_file`` when it matches) -> history."""
     device = train.images.device
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate, eps=settings.adam_eps)
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate, eps=settings.adam_eps, fused=True)
     state = TrainingState(fingerprint=fingerprint, batch_order=torch.Generator().manual_seed(seed))
     if load_state(state_file, state, model, optimizer, device):
         log.info("%s: resuming after epoch %d from %s", label, len(state.history), state_file)
@@ -67,7 +67,8 @@ def train_epoch(model: Autoencoder, data: Split, optimizer: torch.optim.Optimize
     totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=device))
     permutation = torch.randperm(len(data), generator=order).to(device)
     for indices in permutation.split(settings.batch_size):
-        targets, labels = data.images[indices], data.labels[indices]
+        targets = data.images[indices]
+        labels = data.labels[indices] if model.conditional else None
         inputs = add_noise(targets, settings.noise) if settings.noise else targets
         with autocast(device):
             terms = model.loss_terms(inputs, targets, labels)
