@@ -41,7 +41,7 @@ from aelab import site
 from aelab.config import TrainingConfig, load_params
 from aelab.data.loading import Split
 from aelab.models.registry import build_model
-from aelab.training.engine import train_epoch
+from aelab.training.engine import adam, train_epoch
 
 HERE = Path(__file__).resolve().parent
 SHAPES = {"mnist": (1, 28, 28), "fashion_mnist": (1, 28, 28), "coco64": (3, 64, 64), "coco28-grey": (1, 28, 28)}
@@ -125,7 +125,7 @@ def aelab_epoch(model_config, shape, images: int, device: torch.device) -> Calla
     model = model.to(device, memory_format=model.memory_format)
     data = Split(torch.rand(images, *shape), torch.randint(0, 10, (images,))).to(device, memory_format=model.memory_format)
     settings = TrainingConfig(epochs=1, batch_size=128, learning_rate=1e-3, adam_eps=1e-7)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7, fused=True)  # as training/engine.py
+    optimizer = adam(model, settings)
     order = torch.Generator().manual_seed(0)
     return lambda: train_epoch(model, data, optimizer, settings, order)
 

@@ -339,15 +339,11 @@ def _generative(model: ModelConfig) -> bool:
     return not (model.family == "coco_conv" and (model.downsample == "maxpool" or model.skip_connections))
 
 
-def _latent_dim(model: ModelConfig) -> int | None:
-    return model.latent_dim
-
-
 TASK_REQUIREMENTS: dict[str, tuple[str, Callable[[VariantConfig, DatasetsConfig], bool]]] = {
     "latent": ("a labelled dataset (not COCO)", lambda v, d: v.dataset not in d.coco),
     "manifold": ("a generative, unconditional model with a latent of 1 to 3 dimensions",
                  lambda v, d: _generative(v.model) and not getattr(v.model, "conditional", False)
-                 and (_latent_dim(v.model) or 99) <= 3),
+                 and v.model.latent_dim is not None and v.model.latent_dim <= 3),
     "generation": ("a decoder that works from a code alone", lambda v, d: _generative(v.model)),
     "inpainting": ("", lambda v, d: True),
     "denoising": ("", lambda v, d: True),
@@ -407,8 +403,7 @@ class Params(StrictModel):
                     raise ValueError(f"evaluation.{task}.variants lists {variant_id!r}, which is not defined under 'variants'")
                 if not applies(self.variants[variant_id], self.datasets):
                     raise ValueError(f"evaluation.{task}.variants lists {variant_id!r}, but {task} needs {needs}")
-        if "mnist" in (v.dataset for v in self.variants.values()) and self.evaluation.anomaly.variants \
-                and self.evaluation.anomaly.dataset not in self.datasets.idx:
+        if self.evaluation.anomaly.variants and self.evaluation.anomaly.dataset not in self.datasets.idx:
             raise ValueError(f"evaluation.anomaly.dataset {self.evaluation.anomaly.dataset!r} is not declared under datasets.idx")
         if len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds {self.seeds} repeat a value; each seed is one run")

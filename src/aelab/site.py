@@ -50,19 +50,16 @@ def resolve_device(option: str | None = None) -> torch.device:
     return torch.device(choice)
 
 
-def autocast(device: torch.device) -> torch.autocast:
-    """Mixed precision where it helps: bf16 autocast on a GPU (``auto``), fp32 elsewhere.
+def mixed_precision(device: torch.device) -> bool:
+    """Whether to train under bf16 autocast: on a GPU (``auto``), never on CPU.
 
     ``$AELAB_PRECISION=fp32`` turns it off, ``bf16`` forces it on any device.
     A site setting like the device: it changes speed and rounding, not the study.
     """
-    import torch
-
     choice = os.environ.get(PRECISION_VARIABLE, "auto")
     if choice not in PRECISION_CHOICES:
         raise UserError(f"${PRECISION_VARIABLE}={choice!r} is not one of {PRECISION_CHOICES}")
-    enabled = choice == "bf16" or (choice == "auto" and device.type == "cuda")
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
+    return choice == "bf16" or (choice == "auto" and device.type == "cuda")
 
 
 def device_name(device: torch.device) -> str:

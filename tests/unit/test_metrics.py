@@ -10,7 +10,7 @@ from aelab.evaluation.anomaly import detection_scores
 from aelab.evaluation.denoising import noise_name
 from aelab.evaluation.inpainting import fixed_hole, hole_errors, random_holes
 from aelab.evaluation.reconstruction import psnr, reconstruction_metrics, ssim
-from aelab.evaluation.stage import aggregate
+from aelab.seeds import aggregate
 
 
 def test_psnr_of_a_known_error():

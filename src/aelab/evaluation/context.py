@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 import torch
 
@@ -22,17 +21,23 @@ class Context:
     metadata: dict
     settings: EvaluationConfig
     device: torch.device
+    splits: dict[tuple[str, str], Split] = field(default_factory=dict)
+    """Loaded splits by (dataset, split); pass one dict to every seed's context to read each file once."""
 
     @classmethod
-    def load(cls, variant_id: str, seed: int, settings: EvaluationConfig, device: torch.device) -> Context:
+    def load(cls, variant_id: str, seed: int, settings: EvaluationConfig, device: torch.device,
+             splits: dict[tuple[str, str], Split]) -> Context:
         model, metadata = load_checkpoint(paths.checkpoint(variant_id, seed), device)
-        return cls(variant_id, seed, model, metadata, settings, device)
+        return cls(variant_id, seed, model, metadata, settings, device, splits)
 
     def split(self, name: str, dataset: str | None = None) -> Split:
         """A split of the variant's dataset (or of another one, e.g. the anomaly set), on the device."""
-        return load_split(paths.processed_file(dataset or self.metadata["dataset"]), name).to(self.device)
+        key = (dataset or self.metadata["dataset"], name)
+        if key not in self.splits:
+            self.splits[key] = load_split(paths.processed_file(key[0]), name).to(self.device)
+        return self.splits[key]
 
-    @cached_property
+    @property
     def test(self) -> Split:
         return self.split("test")
 

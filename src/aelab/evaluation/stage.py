@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-
 import torch
 
 from aelab import paths
@@ -11,26 +9,16 @@ from aelab.config import Params
 from aelab.evaluation.context import Context
 from aelab.evaluation.tasks import TASKS
 from aelab.io import atomic_directory, write_json
+from aelab.seeds import aggregate
 
 
 def evaluate_variant(params: Params, task: str, variant_id: str, device: torch.device) -> dict[str, float]:
     """Run ``task`` on each seed's model; write the aggregated metrics JSON and the first seed's figures."""
-    per_seed = {}
+    per_seed, splits = {}, {}
     with atomic_directory(paths.task_figures(variant_id, task)) as staging:
         for seed in params.seeds:
-            context = Context.load(variant_id, seed, params.evaluation, device)
+            context = Context.load(variant_id, seed, params.evaluation, device, splits)
             per_seed[seed] = TASKS[task](context, staging if seed == params.seeds[0] else None)
     metrics = aggregate(per_seed)
     write_json(paths.task_metrics(variant_id, task), metrics)
     return metrics
-
-
-def aggregate(per_seed: dict[int, dict[str, float]]) -> dict[str, float]:
-    """Mean of each metric over seeds, plus ``<name>_std`` (sample std) when several seeds ran."""
-    summary = {}
-    for name in next(iter(per_seed.values())):
-        values = [metrics[name] for metrics in per_seed.values()]
-        summary[name] = statistics.fmean(values)
-        if len(values) > 1:
-            summary[f"{name}_std"] = statistics.stdev(values)
-    return summary

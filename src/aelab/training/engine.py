@@ -24,7 +24,7 @@ from aelab.config import NoiseConfig, TrainingConfig
 from aelab.data.loading import Split
 from aelab.models.base import Autoencoder
 from aelab.noise import add_noise
-from aelab.site import autocast
+from aelab.site import mixed_precision
 from aelab.training.resume import TrainingState, load_state, save_state
 from aelab.training.seeding import isolated_rng
 
@@ -35,7 +35,7 @@ def fit(model: Autoencoder, train: Split, test: Split, settings: TrainingConfig,
         state_file: Path, fingerprint: str, label: str = "") -> pd.DataFrame:
     """Train ``model`` for ``settings.epochs`` (continuing from ``state_file`` when it matches) -> history."""
     device = train.images.device
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate, eps=settings.adam_eps, fused=True)
+    optimizer = adam(model, settings)
     state = TrainingState(fingerprint=fingerprint, batch_order=torch.Generator().manual_seed(seed))
     if load_state(state_file, state, model, optimizer, device):
         log.info("%s: resuming after epoch %d from %s", label, len(state.history), state_file)
@@ -60,18 +60,20 @@ def fit(model: Autoencoder, train: Split, test: Split, settings: TrainingConfig,
     return pd.DataFrame(state.history)
 
 
+def adam(model: Autoencoder, settings: TrainingConfig) -> torch.optim.Adam:
+    """The study's optimiser (Adam, Keras eps), fused into one kernel per step."""
+    return torch.optim.Adam(model.parameters(), lr=settings.learning_rate, eps=settings.adam_eps, fused=True)
+
+
 def train_epoch(model: Autoencoder, data: Split, optimizer: torch.optim.Optimizer,
-                 settings: TrainingConfig, order: torch.Generator) -> dict[str, float]:
+                settings: TrainingConfig, order: torch.Generator) -> dict[str, float]:
     model.train()
-    device = data.images.device
-    totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=device))
-    permutation = torch.randperm(len(data), generator=order).to(device)
+    bf16 = mixed_precision(data.images.device)
+    totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=data.images.device))
+    permutation = torch.randperm(len(data), generator=order).to(data.images.device)
     for indices in permutation.split(settings.batch_size):
-        targets = data.images[indices]
         labels = data.labels[indices] if model.conditional else None
-        inputs = add_noise(targets, settings.noise) if settings.noise else targets
-        with autocast(device):
-            terms = model.loss_terms(inputs, targets, labels)
+        terms = _batch_terms(model, data.images[indices], labels, settings.noise, bf16)
         optimizer.zero_grad(set_to_none=True)
         terms["loss"].backward()
         optimizer.step()
@@ -84,12 +86,18 @@ def train_epoch(model: Autoencoder, data: Split, optimizer: torch.optim.Optimize
 def mean_loss_terms(model: Autoencoder, data: Split, batch_size: int, noise: NoiseConfig | None = None) -> dict[str, float]:
     """Loss terms averaged over every image of ``data`` (model in eval mode; inputs corrupted by ``noise``)."""
     model.eval()
-    device = data.images.device
-    totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=device))
+    bf16 = mixed_precision(data.images.device)
+    totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=data.images.device))
     for targets, labels in zip(data.images.split(batch_size), data.labels.split(batch_size)):
-        inputs = add_noise(targets, noise) if noise else targets
-        with autocast(device):
-            terms = model.loss_terms(inputs, targets, labels)
+        terms = _batch_terms(model, targets, labels if model.conditional else None, noise, bf16)
         for name, value in terms.items():
             totals[name] += value.float() * len(targets)
     return {name: total.item() / len(data) for name, total in totals.items()}
+
+
+def _batch_terms(model: Autoencoder, targets: torch.Tensor, labels: torch.Tensor | None,
+                 noise: NoiseConfig | None, bf16: bool) -> dict[str, torch.Tensor]:
+    """One batch's loss terms: inputs corrupted by ``noise`` (denoising), targets clean."""
+    inputs = add_noise(targets, noise) if noise else targets
+    with torch.autocast(targets.device.type, dtype=torch.bfloat16, enabled=bf16):
+        return model.loss_terms(inputs, targets, labels)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import statistics
 
 import pandas as pd
 import torch
@@ -18,7 +17,8 @@ from aelab import paths
 from aelab.config import Params
 from aelab.data.loading import load_split
 from aelab.io import atomic_directory, write_json
-from aelab.models.registry import build_model
+from aelab.models.registry import MODELS, build_model
+from aelab.seeds import aggregate
 from aelab.site import device_name
 from aelab.training.checkpoint import save_checkpoint
 from aelab.training.engine import fit
@@ -30,7 +30,8 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
     variant = params.variant(variant_id)
     settings = params.training_for(variant_id)
     data_file = paths.processed_file(variant.dataset)
-    train, test = (load_split(data_file, split).to(device) for split in ("train", "test"))
+    layout = MODELS[variant.model.family].memory_format  # a class attribute: the same for every seed
+    train, test = (load_split(data_file, split).to(device, memory_format=layout) for split in ("train", "test"))
     image_shape = tuple(train.images.shape[1:])
     dataset_digest = hashlib.sha256(data_file.read_bytes()).hexdigest()
 
@@ -38,12 +39,10 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
     for seed in params.seeds:
         seed_everything(seed)
         model = build_model(variant.model, image_shape)
-        model = model.to(device, memory_format=model.memory_format)
+        model = model.to(device, memory_format=layout)
         fingerprint = _fingerprint(variant.model.model_dump(), settings.model_dump(), seed, dataset_digest)
-        histories[seed] = fit(
-            model, train.to(memory_format=model.memory_format), test.to(memory_format=model.memory_format),
-            settings, seed, paths.training_state(variant_id, seed), fingerprint, label=f"{variant_id} seed {seed}",
-        )
+        histories[seed] = fit(model, train, test, settings, seed, paths.training_state(variant_id, seed),
+                              fingerprint, label=f"{variant_id} seed {seed}")
         models[seed] = model
 
     metadata = {"variant": variant_id, "dataset": variant.dataset, "image_shape": list(image_shape),
@@ -67,22 +66,18 @@ def _fingerprint(*parts: object) -> str:
 
 
 def cost_summary(histories: dict[int, pd.DataFrame], train_images: int, device: torch.device) -> dict:
-    """Final losses (mean over seeds, and std when there are several) and the training cost."""
-    def steady_seconds(history: pd.DataFrame) -> float:
+    """Final losses and seconds per epoch (mean over seeds, and std when there are several), device."""
+    def last_epoch(history: pd.DataFrame) -> dict[str, float]:
         # The first epoch carries one-off warm-up costs; time the steady state when there is one.
         seconds = history["seconds"].iloc[1:] if len(history) > 1 else history["seconds"]
-        return float(seconds.mean())
+        return {
+            "final_train_loss": float(history["train_loss"].iloc[-1]),
+            "final_test_loss": float(history["test_loss"].iloc[-1]),
+            "seconds_per_epoch": float(seconds.mean()),
+        }
 
-    per_seed = {
-        "final_train_loss": [float(h["train_loss"].iloc[-1]) for h in histories.values()],
-        "final_test_loss": [float(h["test_loss"].iloc[-1]) for h in histories.values()],
-        "seconds_per_epoch": [steady_seconds(h) for h in histories.values()],
-    }
     summary: dict = {"seeds": len(histories)}
-    for name, values in per_seed.items():
-        summary[name] = statistics.fmean(values)
-        if len(values) > 1:
-            summary[f"{name}_std"] = statistics.stdev(values)
+    summary |= aggregate({seed: last_epoch(history) for seed, history in histories.items()})
     summary["images_per_second"] = train_images / summary["seconds_per_epoch"]
     summary["device"] = device_name(device)
     return summary
