@@ -16,7 +16,7 @@ export AELAB_DATA_MIRROR := $(abspath $(AELAB_DATA_MIRROR))
 endif
 export PATH := $(BIN):$(PATH)
 
-.PHONY: study smoke test schema slurm
+.PHONY: study smoke test schema debian
 study: $(STAMP)
 	snakemake --cores $(CORES)
 
@@ -25,15 +25,18 @@ smoke: $(STAMP)
 	cp tests/smoke/params.yaml smoke/params.yaml
 	snakemake --cores 2 --directory smoke
 
-test: $(STAMP) slurm
+test: $(STAMP) debian
 	python -m pytest
 
-# Debian's SLURM and munge for the cluster tests (the tests start and stop the
-# daemons). Needs root and apt-get; without them the cluster tests skip, saying why.
-slurm:
-	@if ! command -v slurmctld >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq slurmctld slurmd slurm-client munge >/dev/null; \
+# Debian packages the tests drive for real: SLURM and munge (the cluster tests start
+# and stop the daemons), Chromium and its driver (the report opened in a headless
+# browser). Needs root and apt-get; without them those tests skip, saying why.
+debian:
+	@missing=""; \
+	command -v slurmctld >/dev/null || missing="$$missing slurmctld slurmd slurm-client munge"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium chromium-driver"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 # Regenerate the JSON schema that Snakemake's validate() uses from the typed params.

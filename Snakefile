@@ -4,10 +4,13 @@ from snakemake.utils import min_version, validate
 
 from aelab import paths
 from aelab.config import EVALUATION_TASKS, load_params
+from aelab.report.captions import FIGURE_CAPTIONS
 
 min_version("9.0")
 
 configfile: "params.yaml"
+
+report: "workflow/report/workflow.rst"
 
 
 # The typed load gives the clearest errors (file, key path, allowed values) and
@@ -15,6 +18,9 @@ configfile: "params.yaml"
 PARAMS = load_params("params.yaml")
 # set_default=False: filling defaults would walk every branch of the model union.
 validate(config, "workflow/schemas/params.schema.json", set_default=False)
+# `snakemake --report` renders workflow/report/figure.rst for every figure; the captions it
+# looks up are the HTML report's (one text per figure, aelab.report.captions).
+config["figure_captions"] = {f"{task}/{name}": caption for (task, name), caption in FIGURE_CAPTIONS.items()}
 DATASETS = PARAMS.datasets
 VARIANTS = list(PARAMS.variants)
 EVALUATIONS = [(task, variant) for task in EVALUATION_TASKS for variant in PARAMS.task_variants(task)]
@@ -39,4 +45,4 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        rules.report.output.html,
+        rules.report.output.report,

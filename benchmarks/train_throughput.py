@@ -149,6 +149,12 @@ def keras_seconds(python: str, images: int, threads: int) -> tuple[float, str]:
     return result["seconds_per_epoch"], result["framework"]
 
 
+def warmed(epoch: Callable[[], None], device: torch.device) -> Callable[[], float]:
+    """``epoch`` run once (allocator, oneDNN/cuDNN algorithm choice), then a timer of it."""
+    epoch()
+    return lambda: seconds(epoch, device)
+
+
 def interleaved(contenders: dict[str, Callable[[], float]], rounds: int) -> dict[str, float]:
     """Median seconds per epoch of each contender, measured round-robin so drift hits all alike."""
     times: dict[str, list[float]] = {name: [] for name in contenders}
@@ -181,14 +187,10 @@ def main() -> None:
     params = load_params(args.params)
     print(f"device: {site.device_name(device)}; torch {torch.__version__}; {args.threads} CPU threads")
 
-    def warmed(epoch: Callable[[], None]) -> Callable[[], float]:
-        epoch()  # warm-up: allocator, oneDNN/cuDNN algorithm choice
-        return lambda: seconds(epoch, device)
-
     images = torch.rand(args.images, 1, 28, 28)
     contenders = {
-        "aelab conv_vae (engine)": warmed(aelab_epoch(params.variant("vae-baseline").model, (1, 28, 28), args.images, device)),
-        "plain PyTorch port (DataLoader)": warmed(reference_epoch(PlainConvVAE().to(device), images, device)),
+        "aelab conv_vae (engine)": warmed(aelab_epoch(params.variant("vae-baseline").model, (1, 28, 28), args.images, device), device),
+        "plain PyTorch port (DataLoader)": warmed(reference_epoch(PlainConvVAE().to(device), images, device), device),
     }
     if args.keras_python and Path(args.keras_python).exists() and device.type == "cpu":
         framework = []
@@ -203,35 +205,55 @@ def main() -> None:
     print_comparison("conv VAE baseline (STUDY.md 2.1)", medians, args.images, "aelab conv_vae (engine)")
 
     mlp = interleaved({
-        "aelab mlp_vae 784-400-20 (engine)": warmed(aelab_epoch(params.variant("mlp-vae").model, (1, 28, 28), args.images, device)),
-        "pytorch/examples VAE loop": warmed(reference_epoch(ExamplesVAE().to(device), images, device)),
+        "aelab mlp_vae 784-400-20 (engine)": warmed(aelab_epoch(params.variant("mlp-vae").model, (1, 28, 28), args.images, device), device),
+        "pytorch/examples VAE loop": warmed(reference_epoch(ExamplesVAE().to(device), images, device), device),
     }, args.rounds)
     print_comparison("MLP VAE 784-400-20", mlp, args.images, "aelab mlp_vae 784-400-20 (engine)")
     if not args.skip_study:
-        study_estimate(params, args, device, warmed)
+        study_estimate(params, args, device)
 
 
-def study_estimate(params, args, device, warmed) -> None:
-    """Time one variant per cost class, then sum epochs x images / throughput over the whole study."""
-    representatives: dict[tuple, tuple[str, float]] = {}
-    for variant_id, variant in params.variants.items():
-        key = (dataset_kind(variant.dataset), *representative_key(variant.model))
-        if key not in representatives:
-            shape = SHAPES[dataset_kind(variant.dataset)]
-            count = args.study_images
-            epoch = warmed(aelab_epoch(variant.model, shape, count, device))
-            representatives[key] = (variant_id, count / statistics.median(epoch() for _ in range(args.rounds)))
-    print(f"\nper family on {site.device_name(device)} (one representative per cost class)")
-    print(f"  {'representative':<22} {'family':<10} {'images/s':>10} {'s/epoch (full data)':>20}")
-    for (kind, family, *_), (variant_id, rate) in representatives.items():
-        print(f"  {variant_id:<22} {family:<10} {rate:>10.0f} {FULL_TRAIN_IMAGES[kind] / rate:>20.2f}")
+def study_estimate(params, args, device) -> None:
+    """Time one variant per cost class, then sum epochs x images / throughput over the whole study.
+
+    On a GPU the same representatives are timed on the CPU too: the CPU-vs-GPU
+    comparison of STUDY.md 3 (cost), side by side in one run.
+    """
+    measured = {device.type: representatives(params, args, device)}
+    if device.type == "cuda":
+        measured["cpu"] = representatives(params, args, torch.device("cpu"))
+    print("\nper family (one representative per cost class), images/s per device")
+    print(f"  {'representative':<22} {'family':<10}" + "".join(f" {name:>9}" for name in measured)
+          + f" {'s/epoch on ' + device.type + ' (full data)':>28}" + (f" {'GPU speed-up':>13}" if len(measured) > 1 else ""))
+    for key, (variant_id, rate) in measured[device.type].items():
+        rates = "".join(f" {timings[key][1]:>9.0f}" for timings in measured.values())
+        speed_up = f" {rate / measured['cpu'][key][1]:>12.1f}x" if len(measured) > 1 else ""
+        print(f"  {variant_id:<22} {key[1]:<10}{rates} {FULL_TRAIN_IMAGES[key[0]] / rate:>28.2f}{speed_up}")
+    for name, rates in measured.items():
+        total = study_seconds(params, rates)
+        print(f"\nestimated training time of the whole study on {name} ({len(params.variants)} variants x "
+              f"{len(params.seeds)} seed(s), one job at a time): {total / 60:.1f} min ({total / 3600:.2f} h)")
+
+
+def study_seconds(params, rates: dict[tuple, tuple[str, float]]) -> float:
+    """Training time of every variant and seed at its cost class's measured rate, one job at a time."""
     total = 0.0
     for variant_id, variant in params.variants.items():
         kind = dataset_kind(variant.dataset)
-        rate = representatives[(kind, *representative_key(variant.model))][1]
+        rate = rates[(kind, *representative_key(variant.model))][1]
         total += params.training_for(variant_id).epochs * FULL_TRAIN_IMAGES[kind] / rate * len(params.seeds)
-    print(f"\nestimated training time of the whole study ({len(params.variants)} variants x {len(params.seeds)} seed(s), "
-          f"one job at a time): {total / 60:.1f} min ({total / 3600:.2f} h)")
+    return total
+
+
+def representatives(params, args, device) -> dict[tuple, tuple[str, float]]:
+    """(first variant, images/s) of each cost class (dataset kind, family, architecture) on ``device``."""
+    rates: dict[tuple, tuple[str, float]] = {}
+    for variant_id, variant in params.variants.items():
+        key = (dataset_kind(variant.dataset), *representative_key(variant.model))
+        if key not in rates:
+            epoch = warmed(aelab_epoch(variant.model, SHAPES[key[0]], args.study_images, device), device)
+            rates[key] = (variant_id, args.study_images / statistics.median(epoch() for _ in range(args.rounds)))
+    return rates
 
 
 if __name__ == "__main__":

@@ -10,13 +10,17 @@ import argparse
 import json
 import logging
 import os
+import platform
 import sys
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aelab import paths, site
 from aelab.config import EVALUATION_TASKS, json_schema, load_params
 from aelab.errors import UserError
+from aelab.io import write_json
 
 if TYPE_CHECKING:
     import torch
@@ -88,6 +92,20 @@ def train(args: argparse.Namespace) -> None:
     train_variant(params, args.variant, _device(args))
 
 
+def crossvalidate(args: argparse.Namespace) -> None:
+    from aelab.training.crossval import crossvalidate_variant
+
+    metrics = crossvalidate_variant(load_params(args.params), args.variant, _device(args))
+    log.info("crossval %s: %s", args.variant, metrics)
+
+
+def train_classifier(args: argparse.Namespace) -> None:
+    from aelab.classifier.stage import train_classifier as train_one
+
+    metrics = train_one(load_params(args.params), args.dataset, _device(args))
+    log.info("classifier %s: %s", args.dataset, metrics)
+
+
 def evaluate(args: argparse.Namespace) -> None:
     from aelab.evaluation.stage import evaluate_variant
 
@@ -117,7 +135,9 @@ def _device(args: argparse.Namespace) -> torch.device:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    return site.resolve_device(args.device)
+    device = site.resolve_device(args.device)
+    args.device_used = site.device_name(device)
+    return device
 
 
 def parser() -> argparse.ArgumentParser:
@@ -143,11 +163,17 @@ def parser() -> argparse.ArgumentParser:
     coco = stage(preprocess_coco, "resize and centre-crop COCO images into data/processed/<dataset>.npz")
     coco.add_argument("dataset")
     coco.add_argument("--threads", type=int, help="decoding threads (default: the CPUs this process may use)")
-    for function, help_text in ((train, "train one variant"), (evaluate, "run one evaluation task on a trained variant")):
+    computing = (
+        (train, "train one variant", "variant"),
+        (crossvalidate, "k-fold cross-validation of one variant's training objective", "variant"),
+        (train_classifier, "train the sample-quality classifier of one labelled dataset", "dataset"),
+        (evaluate, "run one evaluation task on a trained variant", "variant"),
+    )
+    for function, help_text, subject in computing:
         sub = stage(function, help_text)
         if function is evaluate:
             sub.add_argument("task", choices=EVALUATION_TASKS)
-        sub.add_argument("variant")
+        sub.add_argument(subject)
         sub.add_argument("--device", choices=site.DEVICE_CHOICES, help=f"default: ${site.DEVICE_VARIABLE} or auto")
         sub.add_argument("--threads", type=int, help="CPU threads for torch (Snakemake passes the rule's threads)")
     stage(report, "build the HTML report of every variant in params.yaml")
@@ -155,12 +181,29 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+SUBJECTS = ("task", "variant", "dataset", "image_set")
+"""The positional arguments that name what a stage run works on."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    started = time.perf_counter()
     try:
         args.run(args)
     except UserError as error:
         print(f"aelab {args.stage}: error: {error}", file=sys.stderr)
         return 2
+    if args.stage not in ("schema", "report"):
+        _record_timing(args, time.perf_counter() - started)
     return 0
+
+
+def _record_timing(args: argparse.Namespace, seconds: float) -> None:
+    """Wall time, device and host of a finished stage run, for the report's provenance."""
+    subject = "-".join(getattr(args, name) for name in SUBJECTS if getattr(args, name, None)) or "all"
+    write_json(paths.stage_timing(args.stage, subject), {
+        "stage": args.stage, "subject": subject, "seconds": round(seconds, 3),
+        "device": getattr(args, "device_used", "none (no tensors)"), "host": platform.node(),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    })

@@ -335,6 +335,42 @@ class DiagnosticsConfig(TaskConfig):
     active_threshold: Annotated[float, Field(gt=0)]
 
 
+class ClassifierConfig(StrictModel):
+    """The small CNN that scores generated samples: one per labelled dataset listed here.
+
+    It is trained by the pipeline (its own stage and checkpoint) with these
+    settings, so the score is reproducible and never depends on downloaded weights.
+    """
+
+    datasets: list[DatasetId]
+    seed: Annotated[int, Field(ge=0)]
+    training: TrainingConfig
+
+
+class SampleQualityConfig(TaskConfig):
+    """Frechet distance of classifier features (generated vs real test images) and confident share."""
+
+    samples: Annotated[int, Field(ge=16)]
+    confidence: Annotated[float, Field(gt=0, lt=1)]
+    classifier: ClassifierConfig
+
+
+class CrossValidationConfig(StrictModel):
+    """k-fold cross-validation of the training objective (STUDY.md 3) for the variants listed.
+
+    The training split is cut into ``folds`` parts by a permutation seeded with
+    ``seed``, so the folds are the same on every run and machine. Fold k trains
+    a fresh model on the other parts with the variant's training settings
+    (``epochs``, when set, shortens them: cross-validation is k trainings) and
+    scores every loss term on part k.
+    """
+
+    folds: Annotated[int, Field(ge=2, le=20)]
+    seed: Annotated[int, Field(ge=0)]
+    epochs: Annotated[int, Field(gt=0)] | None = None
+    variants: list[VariantId]
+
+
 def _generative(model: ModelConfig) -> bool:
     return not (model.family == "coco_conv" and (model.downsample == "maxpool" or model.skip_connections))
 
@@ -349,6 +385,8 @@ TASK_REQUIREMENTS: dict[str, tuple[str, Callable[[VariantConfig, DatasetsConfig]
     "denoising": ("", lambda v, d: True),
     "anomaly": ("a model trained on mnist", lambda v, d: v.dataset == "mnist"),
     "diagnostics": ("a variational model", lambda v, d: v.model.family in ("conv_vae", "mlp_vae")),
+    "sample_quality": ("a decoder that works from a code alone, on a labelled dataset (not COCO)",
+                       lambda v, d: _generative(v.model) and v.dataset not in d.coco),
 }
 """Task -> (what it needs, whether a variant has it): checked before anything runs."""
 EVALUATION_TASKS = ("reconstruction", *TASK_REQUIREMENTS)
@@ -366,6 +404,8 @@ class EvaluationConfig(StrictModel):
     denoising: DenoisingConfig
     anomaly: AnomalyConfig
     diagnostics: DiagnosticsConfig
+    sample_quality: SampleQualityConfig
+    crossval: CrossValidationConfig
 
     def task(self, name: str) -> TaskConfig | ReconstructionConfig:
         return getattr(self, name)
@@ -383,6 +423,17 @@ class Params(StrictModel):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Params:
+        if len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds {self.seeds} repeat a value; each seed is one run")
+        self._check_variants()
+        for study_id, study in self.studies.items():
+            self._check_listed(f"study {study_id!r}", study.variants)
+        self._check_tasks()
+        self._check_listed("evaluation.crossval.variants", self.evaluation.crossval.variants)
+        self._check_classifiers()
+        return self
+
+    def _check_variants(self) -> None:
         for variant_id, variant in self.variants.items():
             if variant.dataset not in self.datasets.ids:
                 raise ValueError(
@@ -393,21 +444,32 @@ class Params(StrictModel):
                 raise ValueError(
                     f"variant {variant_id!r} is conditional but dataset {variant.dataset!r} (COCO) has no class labels"
                 )
-        for study_id, study in self.studies.items():
-            unknown = [variant_id for variant_id in study.variants if variant_id not in self.variants]
-            if unknown:
-                raise ValueError(f"study {study_id!r} lists variants {unknown} that are not defined under 'variants'")
+
+    def _check_listed(self, where: str, variant_ids: list[str]) -> None:
+        unknown = [variant_id for variant_id in variant_ids if variant_id not in self.variants]
+        if unknown:
+            raise ValueError(f"{where} lists variants {unknown} that are not defined under 'variants'")
+
+    def _check_tasks(self) -> None:
         for task, (needs, applies) in TASK_REQUIREMENTS.items():
+            self._check_listed(f"evaluation.{task}.variants", self.evaluation.task(task).variants)
             for variant_id in self.evaluation.task(task).variants:
-                if variant_id not in self.variants:
-                    raise ValueError(f"evaluation.{task}.variants lists {variant_id!r}, which is not defined under 'variants'")
                 if not applies(self.variants[variant_id], self.datasets):
                     raise ValueError(f"evaluation.{task}.variants lists {variant_id!r}, but {task} needs {needs}")
         if self.evaluation.anomaly.variants and self.evaluation.anomaly.dataset not in self.datasets.idx:
             raise ValueError(f"evaluation.anomaly.dataset {self.evaluation.anomaly.dataset!r} is not declared under datasets.idx")
-        if len(set(self.seeds)) != len(self.seeds):
-            raise ValueError(f"seeds {self.seeds} repeat a value; each seed is one run")
-        return self
+
+    def _check_classifiers(self) -> None:
+        classified = self.evaluation.sample_quality.classifier.datasets
+        for dataset in classified:
+            if dataset not in self.datasets.ids or dataset in self.datasets.coco:
+                raise ValueError(f"evaluation.sample_quality.classifier.datasets lists {dataset!r}, "
+                                 "which is not a labelled dataset declared under 'datasets'")
+        for variant_id in self.evaluation.sample_quality.variants:
+            dataset = self.variants[variant_id].dataset
+            if dataset not in classified:
+                raise ValueError(f"evaluation.sample_quality.variants lists {variant_id!r}, whose dataset {dataset!r} "
+                                 "is missing from evaluation.sample_quality.classifier.datasets")
 
     def variant(self, variant_id: str) -> VariantConfig:
         """The variant's config, or a ParamsError that lists the known ids."""
@@ -432,6 +494,12 @@ class Params(StrictModel):
         """Study-wide training settings with the variant's overrides applied."""
         overrides = self.variant(variant_id).training.model_dump(exclude_none=True)
         return TrainingConfig.model_validate(self.training.model_dump() | overrides)
+
+    def crossval_training_for(self, variant_id: str) -> TrainingConfig:
+        """The variant's training settings, for ``evaluation.crossval.epochs`` epochs when that is set."""
+        settings = self.training_for(variant_id)
+        epochs = self.evaluation.crossval.epochs
+        return settings.model_copy(update={"epochs": epochs}) if epochs else settings
 
 
 def load_params(path: str | Path = "params.yaml") -> Params:

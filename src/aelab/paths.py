@@ -83,6 +83,49 @@ def task_figures(variant: str, task: str) -> Path:
     return variant_dir(variant) / "figures" / task
 
 
+def crossval_metrics(variant: str) -> Path:
+    """Loss terms of k-fold cross-validation, mean and std over folds (a DVC metric)."""
+    return variant_dir(variant) / "metrics" / "crossval.json"
+
+
+def crossval_state(variant: str, fold: int) -> Path:
+    """Resumable state of one cross-validation fold (see :func:`training_state`)."""
+    return Path("state") / "crossval" / variant / f"fold{fold}.pt"
+
+
+def classifier_dir(dataset: str) -> Path:
+    """The sample-quality classifier of one labelled dataset."""
+    return RESULTS / "classifiers" / dataset
+
+
+def classifier_model(dataset: str) -> Path:
+    return classifier_dir(dataset) / "model.pt"
+
+
+def classifier_metrics(dataset: str) -> Path:
+    """Test accuracy and cost of the classifier (a DVC metric)."""
+    return classifier_dir(dataset) / "metrics.json"
+
+
+def classifier_state(dataset: str) -> Path:
+    """Resumable state of the classifier's training (see :func:`training_state`)."""
+    return Path("state") / "classifier" / f"{dataset}.pt"
+
+
+def timing_dir() -> Path:
+    """Wall time and device of every stage run, written by the CLI under either engine (the report's
+    provenance). Bookkeeping, not an artefact: no rule or stage declares it, so it never triggers a rerun."""
+    return Path("logs") / "timing"
+
+
+def stage_timing(stage: str, subject: str) -> Path:
+    return timing_dir() / stage / f"{subject}.json"
+
+
+def report_dir() -> Path:
+    """The study report: ``index.html`` and the figures it shows, publishable as one folder."""
+    return RESULTS / "report"
+
+
 def report_html() -> Path:
-    """The self-contained HTML report of the whole study."""
-    return RESULTS / "report" / "index.html"
+    return report_dir() / "index.html"

@@ -1,15 +1,16 @@
-"""Summaries over seeds: every variant runs once per seed, and its numbers are their mean and spread."""
+"""Summaries over repeated runs: every variant runs once per seed (and once per cross-validation fold),
+and its numbers are their mean and spread."""
 
 from __future__ import annotations
 
 import statistics
 
 
-def aggregate(per_seed: dict[int, dict[str, float]]) -> dict[str, float]:
-    """Mean of each metric over seeds, plus ``<name>_std`` (sample std) when several seeds ran."""
+def aggregate(runs: dict[int, dict[str, float]]) -> dict[str, float]:
+    """Mean of each metric over runs (seeds or folds), plus ``<name>_std`` (sample std) when several ran."""
     summary = {}
-    for name in next(iter(per_seed.values())):
-        values = [metrics[name] for metrics in per_seed.values()]
+    for name in next(iter(runs.values())):
+        values = [metrics[name] for metrics in runs.values()]
         summary[name] = statistics.fmean(values)
         if len(values) > 1:
             summary[f"{name}_std"] = statistics.stdev(values)

@@ -8,7 +8,11 @@ import pytest
 import torch
 
 from aelab import paths
+from aelab.classifier.model import load_classifier
+from aelab.classifier.stage import train_classifier
 from aelab.config import EVALUATION_TASKS, ParamsError, load_params
+from aelab.data.loading import load_split
+from aelab.evaluation.sample_quality import frechet_distance
 from aelab.evaluation.stage import evaluate_variant
 from aelab.training.stage import train_variant
 from tests.conftest import SMOKE_PARAMS, write_tiny_mnist
@@ -23,12 +27,14 @@ FIGURES = {
     "denoising": {"denoising.png"},
     "anomaly": {"error_histogram.png", "anomalies.png"},
     "diagnostics": {"kl_per_dimension.png"},
+    "sample_quality": {"confidence.png", "extremes.png"},
 }
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    """Tiny MNIST-like data (and its negative as the anomaly set), smoke params, three models trained with two seeds."""
+    """Tiny MNIST-like data (and its negative as the anomaly set), smoke params, three models trained with
+    two seeds, and the sample-quality classifier."""
     root = write_tiny_mnist(tmp_path_factory.mktemp("evaluation"))
     with np.load(root / paths.processed_file("mnist")) as arrays:
         np.savez(root / paths.processed_file("fashion_mnist"), **{k: (255 - v) if "images" in k else v for k, v in arrays.items()})
@@ -38,6 +44,7 @@ def project(tmp_path_factory):
         params = load_params("params.yaml").model_copy(update={"seeds": [0, 1]})
         for variant in ("vae-baseline", "ae-baseline", "mlp-conditional"):
             train_variant(params, variant, CPU)
+        train_classifier(params, "mnist", CPU)
     return root, params
 
 
@@ -83,3 +90,39 @@ def test_a_task_params_do_not_select_is_refused(project):
     _, params = project
     with pytest.raises(ParamsError, match="evaluation.diagnostics.variants in params.yaml does not list 'ae-baseline'"):
         params.require_task("diagnostics", "ae-baseline")
+
+
+def test_classifier_learns_the_classes_and_reloads_with_weights_only(project, monkeypatch):
+    root, params = project
+    monkeypatch.chdir(root)
+    metrics = json.loads(paths.classifier_metrics("mnist").read_text())
+    assert metrics["test_accuracy"] > 0.5  # ten classes: chance is 0.1
+    classifier = load_classifier(paths.classifier_model("mnist"), CPU)
+    test = load_split(paths.processed_file("mnist"), "test")
+    _, probabilities = classifier.embed(test.images, 16)
+    accuracy = (probabilities.argmax(1) == test.labels).float().mean().item()
+    assert accuracy == pytest.approx(metrics["test_accuracy"])
+
+
+def test_sample_quality_of_real_images_is_near_zero_and_of_noise_large(project, monkeypatch):
+    root, _ = project
+    monkeypatch.chdir(root)
+    classifier = load_classifier(paths.classifier_model("mnist"), CPU)
+    train, test = (load_split(paths.processed_file("mnist"), split).images for split in ("train", "test"))
+
+    def features(images):
+        return classifier.embed(images, 32)[0].double().numpy()
+
+    real = features(test)
+    noise = features(torch.rand(len(test), 1, 28, 28, generator=torch.Generator().manual_seed(0)))
+    assert frechet_distance(real, real) == pytest.approx(0.0, abs=1e-6)
+    real_vs_real = frechet_distance(features(train[: len(test)]), real)
+    assert frechet_distance(noise, real) > 10 * real_vs_real
+
+
+def test_conditional_sample_quality_checks_the_requested_labels(project, monkeypatch):
+    root, params = project
+    monkeypatch.chdir(root)
+    metrics = evaluate_variant(params, "sample_quality", "mlp-conditional", CPU)
+    assert 0.0 <= metrics["label_agreement"] <= 1.0
+    assert metrics["frechet_distance"] >= 0 and 0.0 <= metrics["confident_share"] <= 1.0

@@ -85,6 +85,32 @@ def test_dataset_sections_are_cross_checked(tmp_path, mutate, expected):
         load_params(write_params(tmp_path, mutate))
 
 
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda raw: raw["evaluation"]["sample_quality"]["classifier"].update(datasets=["mnist"]),
+         "lists 'mlp-vae', whose dataset 'fashion_mnist' is missing from evaluation.sample_quality.classifier.datasets"),
+        (lambda raw: raw["evaluation"]["sample_quality"]["classifier"]["datasets"].append("coco64"),
+         "classifier.datasets lists 'coco64', which is not a labelled dataset"),
+        (lambda raw: raw["evaluation"]["sample_quality"]["variants"].append("coco-skip"),
+         "sample_quality needs a decoder that works from a code alone, on a labelled dataset"),
+        (lambda raw: raw["evaluation"]["crossval"]["variants"].append("vae-nope"),
+         r"evaluation.crossval.variants lists variants \['vae-nope'\] that are not defined"),
+        (lambda raw: raw["evaluation"]["crossval"].update(folds=1),
+         r"evaluation\.crossval\.folds: Input should be greater than or equal to 2"),
+    ],
+)
+def test_sample_quality_and_crossval_settings_are_cross_checked(tmp_path, mutate, expected):
+    with pytest.raises(ParamsError, match=expected):
+        load_params(write_params(tmp_path, mutate))
+
+
+def test_crossval_epochs_shorten_only_the_crossval_runs():
+    params = load_params(SMOKE_PARAMS)
+    assert params.crossval_training_for("vae-baseline").epochs == params.evaluation.crossval.epochs
+    assert params.training_for("vae-baseline").epochs == params.training.epochs
+
+
 def test_missing_file_and_bad_yaml_are_named(tmp_path):
     with pytest.raises(ParamsError, match="nope.yaml: params file not found"):
         load_params(tmp_path / "nope.yaml")

@@ -10,7 +10,9 @@ from aelab.evaluation.anomaly import detection_scores
 from aelab.evaluation.denoising import noise_name
 from aelab.evaluation.inpainting import fixed_hole, hole_errors, random_holes
 from aelab.evaluation.reconstruction import psnr, reconstruction_metrics, ssim
+from aelab.evaluation.sample_quality import confident_share, frechet_distance
 from aelab.seeds import aggregate
+from aelab.training.crossval import fold_indices
 
 
 def test_psnr_of_a_known_error():
@@ -111,3 +113,44 @@ def test_image_grid_places_images_row_by_row_like_make_grid():
     np.testing.assert_array_equal(image_grid(images, 3), expected)
     grey = image_grid(images[:, :1], 4)
     assert grey.ndim == 2 and grey[2, 2] == images[0, 0, 0, 0]
+
+
+def _features(rows: int = 500, dim: int = 6) -> np.ndarray:
+    return np.random.default_rng(0).normal(size=(rows, dim)) @ np.diag(np.arange(1.0, dim + 1))
+
+
+def test_frechet_distance_of_identical_features_is_zero():
+    features = _features()
+    assert frechet_distance(features, features) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_frechet_distance_of_a_shift_is_its_squared_length():
+    features = _features()
+    shift = np.array([3.0, 0.0, -4.0, 0.0, 0.0, 0.0])  # same covariance: only ||mu_a - mu_b||^2 = 25 remains
+    assert frechet_distance(features, features + shift) == pytest.approx(25.0, rel=1e-9)
+
+
+def test_frechet_distance_of_a_doubled_spread_is_the_trace():
+    features = _features()
+    centred = features - features.mean(0)
+    # S_b = 4 S_a, so Tr(S_a + 4 S_a - 2 * 2 S_a) = Tr(S_a)
+    expected = np.trace(np.cov(centred, rowvar=False))
+    assert frechet_distance(centred, 2 * centred) == pytest.approx(expected, rel=1e-8)
+
+
+def test_confident_share_counts_top_probabilities_at_the_threshold():
+    probabilities = torch.tensor([[0.95, 0.05], [0.5, 0.5], [0.1, 0.9], [0.2, 0.8]])
+    assert confident_share(probabilities, 0.9) == pytest.approx(0.5)  # 0.95 and exactly 0.9
+    assert confident_share(probabilities, 0.99) == 0.0
+
+
+def test_folds_partition_the_rows_and_repeat_with_their_seed():
+    folds = fold_indices(103, 5, seed=0)
+    held_out = np.concatenate([held for _, held in folds])
+    assert sorted(held_out) == list(range(103))  # every row held out exactly once
+    assert [len(held) for _, held in folds] == [21, 21, 21, 20, 20]
+    for train, held in folds:
+        assert set(train).isdisjoint(held) and len(train) + len(held) == 103
+    again = fold_indices(103, 5, seed=0)
+    assert all((a[1] == b[1]).all() for a, b in zip(folds, again))
+    assert not (fold_indices(103, 5, seed=1)[0][1] == folds[0][1]).all()

@@ -20,6 +20,10 @@ from tests.conftest import MIRROR, ROOT, SMOKE_PARAMS, mirror_available
 pytestmark = pytest.mark.workflow
 
 
+ONE_THREAD_PER_JOB = ("train=1", "crossvalidate=1", "train_classifier=1", "evaluate=1")
+"""Snakemake's --set-threads for the torch stages, matching the DVC runs' one thread."""
+
+
 def engine_environment() -> dict[str, str]:
     """PATH with this interpreter's bin first (snakemake, dvc, python), the data mirror, one thread.
 
@@ -83,7 +87,7 @@ def smoke_project(tmp_path_factory, name: str) -> Path:
 def snakemake_project(tmp_path_factory) -> Path:
     """The smoke study, run once by `snakemake --cores 2`, one thread per training job."""
     project = smoke_project(tmp_path_factory, "snakemake")
-    run(["snakemake", "--cores", "2", "--set-threads", "train=1", "evaluate=1"], project)
+    run(["snakemake", "--cores", "2", "--set-threads", *ONE_THREAD_PER_JOB], project)
     return project
 
 
@@ -98,6 +102,12 @@ def dvc_project(tmp_path_factory) -> Path:
 
 
 def variant_stages(project, variant: str) -> set[str]:
-    """The DVC stages of one variant: its training and every evaluation task selected for it."""
+    """The DVC stages of one variant: its training, its cross-validation and every evaluation task selected for it."""
     params = load_params(project / "params.yaml")
-    return {f"train@{variant}"} | {f"{task}@{variant}" for task in EVALUATION_TASKS if variant in params.task_variants(task)}
+    stages = {f"train@{variant}"} | {f"{task}@{variant}" for task in EVALUATION_TASKS if variant in params.task_variants(task)}
+    return stages | ({f"crossvalidate@{variant}"} if variant in params.evaluation.crossval.variants else set())
+
+
+def crossval_stages(project) -> set[str]:
+    """Cross-validation stages depend on all of data/processed (DVC cannot name a listed variant's dataset)."""
+    return {f"crossvalidate@{variant}" for variant in load_params(project / "params.yaml").evaluation.crossval.variants}

@@ -7,7 +7,7 @@ import pytest
 
 from aelab import paths
 from aelab.config import EVALUATION_TASKS, load_params
-from tests.workflow.conftest import artefacts, git, run, variant_stages
+from tests.workflow.conftest import artefacts, crossval_stages, git, run, variant_stages
 
 pytestmark = pytest.mark.workflow
 
@@ -24,6 +24,10 @@ def test_both_engines_build_the_same_artefacts(snakemake_project, dvc_project):
         for variant in params.task_variants(task):
             assert str(paths.task_metrics(variant, task)) in produced
     assert str(paths.report_html()) in produced
+    for variant in params.evaluation.crossval.variants:
+        assert str(paths.crossval_metrics(variant)) in produced
+    for dataset in params.evaluation.sample_quality.classifier.datasets:
+        assert {str(paths.classifier_model(dataset)), str(paths.classifier_metrics(dataset))} <= produced
     for dataset in params.datasets.ids:
         for path in (paths.processed_file(dataset), paths.dataset_manifest(dataset), paths.dataset_samples(dataset)):
             assert str(path) in produced
@@ -41,11 +45,16 @@ def test_both_engines_build_the_same_datasets(snakemake_project, dvc_project):
 
 def test_both_engines_compute_the_same_metrics(snakemake_project, dvc_project):
     params = load_params(dvc_project / "params.yaml")
-    for task in EVALUATION_TASKS:
-        for variant in params.task_variants(task):
-            by_snakemake = json.loads((snakemake_project / paths.task_metrics(variant, task)).read_text())
-            by_dvc = json.loads((dvc_project / paths.task_metrics(variant, task)).read_text())
-            assert by_snakemake == by_dvc, (task, variant)
+    metrics = [paths.task_metrics(variant, task) for task in EVALUATION_TASKS for variant in params.task_variants(task)]
+    metrics += [paths.crossval_metrics(variant) for variant in params.evaluation.crossval.variants]
+    for path in metrics:
+        by_snakemake = json.loads((snakemake_project / path).read_text())
+        by_dvc = json.loads((dvc_project / path).read_text())
+        assert by_snakemake == by_dvc, path
+    for dataset in params.evaluation.sample_quality.classifier.datasets:
+        by_snakemake = json.loads((snakemake_project / paths.classifier_metrics(dataset)).read_text())
+        by_dvc = json.loads((dvc_project / paths.classifier_metrics(dataset)).read_text())
+        assert by_snakemake["test_accuracy"] == by_dvc["test_accuracy"], dataset
 
 
 def test_second_snakemake_run_does_nothing(snakemake_project):
@@ -88,11 +97,18 @@ def test_changed_param_reruns_its_variant_and_shows_in_metrics_diff(dvc_project)
         assert str(paths.task_metrics("ae-baseline", "reconstruction")) not in diff
         table = run(["dvc", "metrics", "diff", "--md"], dvc_project).stdout
         assert "| results/variants/vae-baseline/metrics/reconstruction.json | bce" in table
+        plots = json.loads(run(["dvc", "plots", "diff", "--json", "HEAD"], dvc_project).stdout)["data"]
+        (curves,) = plots[str(paths.history("vae-baseline", 0))]
+        by_revision = {}
+        for row in curves["content"]["data"]["values"]:
+            by_revision.setdefault(row["rev"], []).append(row["test_loss"])
+        assert set(by_revision) == {"HEAD", "workspace"} and by_revision["HEAD"] != by_revision["workspace"]
 
 
 def test_changed_dataset_param_rebuilds_only_that_dataset_and_its_variants(dvc_project):
     with edited_params(dvc_project, "rho: 0.1", "rho: 0.2"):
-        assert stages_run_by_repro(dvc_project) == {"colourise@cmnist", "report"} | variant_stages(dvc_project, "ae-deep-cmnist")
+        assert stages_run_by_repro(dvc_project) == {"colourise@cmnist", "report"} \
+            | variant_stages(dvc_project, "ae-deep-cmnist") | crossval_stages(dvc_project)
 
 
 def test_snakemake_and_dvc_plan_the_same_commands_and_outputs(snakemake_project, dvc_project):

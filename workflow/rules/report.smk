@@ -1,4 +1,4 @@
-# The self-contained HTML report of every variant in params.yaml.
+# The study report (results/report/index.html and its figures): a section per study of params.yaml.
 
 
 rule report:
@@ -6,10 +6,13 @@ rule report:
         metrics=[paths.task_metrics(variant, task) for task, variant in EVALUATIONS],
         figures=[paths.task_figures(variant, task) for task, variant in EVALUATIONS],
         cost=expand(rules.train.output.cost, variant=VARIANTS),
+        histories=expand(rules.train.output.history, variant=VARIANTS),
+        crossval=[paths.crossval_metrics(variant) for variant in PARAMS.evaluation.crossval.variants],
+        classifiers=[paths.classifier_metrics(dataset) for dataset in PARAMS.evaluation.sample_quality.classifier.datasets],
         manifests=[paths.dataset_manifest(dataset) for dataset in DATASETS.ids],
         samples=[paths.dataset_samples(dataset) for dataset in DATASETS.ids],
     output:
-        html=paths.report_html(),
+        report=directory(paths.report_dir()),
     log:
         "logs/report.log",
     shell:

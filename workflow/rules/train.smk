@@ -31,3 +31,25 @@ rule train:
         "logs/train/{variant}.log",
     shell:
         "python -m aelab train {wildcards.variant} --threads {threads} 2> {log}"
+
+
+rule crossvalidate:
+    input:
+        data=dataset_of,
+    output:
+        metrics=paths.crossval_metrics("{variant}"),
+    params:
+        settings=lambda wildcards: PARAMS.variant(wildcards.variant).model_dump_json()
+        + PARAMS.crossval_training_for(wildcards.variant).model_dump_json()
+        + PARAMS.evaluation.crossval.model_dump_json(exclude={"variants"})
+        + str(PARAMS.seeds[0]),
+    threads: 2
+    resources:
+        gpu=1,
+        mem_mb=lambda wildcards, input: 2000 + 20 * input.size_mb,
+        runtime=lambda wildcards: 10
+        + 2 * PARAMS.crossval_training_for(wildcards.variant).epochs * PARAMS.evaluation.crossval.folds,
+    log:
+        "logs/crossvalidate/{variant}.log",
+    shell:
+        "python -m aelab crossvalidate {wildcards.variant} --threads {threads} 2> {log}"

@@ -19,6 +19,10 @@ class Split:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def take(self, indices: torch.Tensor) -> "Split":
+        """The images and labels at ``indices`` (e.g. the training part of a cross-validation fold)."""
+        return Split(self.images[indices], self.labels[indices])
+
     def to(self, device: torch.device | None = None, memory_format: torch.memory_format = torch.preserve_format) -> "Split":
         return Split(self.images.to(device, memory_format=memory_format), self.labels.to(device))
 

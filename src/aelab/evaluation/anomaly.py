@@ -39,8 +39,8 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
     metrics = detection_scores(normal, anomalous) | {
         "mean_error_normal": float(normal.mean()), "mean_error_anomalous": float(anomalous.mean())}
     if figures:
-        plots.save(plots.error_histograms({ctx.metadata["dataset"]: normal, settings.dataset: anomalous}),
-                   figures / "error_histogram.png")
+        plots.save(plots.histograms({ctx.metadata["dataset"]: normal, settings.dataset: anomalous},
+                                   "reconstruction MSE per image"), figures / "error_histogram.png")
         shown = slice(0, settings.shown)
         plots.save(plots.image_rows({settings.dataset: outliers.images[shown], "reconstructed": reconstructed[shown]}),
                    figures / "anomalies.png")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from aelab.evaluation import anomaly, denoising, diagnostics, generation, inpainting, latent, manifold, reconstruction
+from aelab.evaluation import (anomaly, denoising, diagnostics, generation, inpainting, latent, manifold, reconstruction,
+                              sample_quality)
 from aelab.evaluation.context import Context
 
 TASKS: dict[str, Callable[[Context, Path | None], dict[str, float]]] = {
@@ -22,4 +23,5 @@ TASKS: dict[str, Callable[[Context, Path | None], dict[str, float]]] = {
     "denoising": denoising.run,
     "anomaly": anomaly.run,
     "diagnostics": diagnostics.run,
+    "sample_quality": sample_quality.run,
 }

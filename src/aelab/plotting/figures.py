@@ -85,14 +85,14 @@ def latent_distributions(codes: np.ndarray, labels: np.ndarray) -> Figure:
     return figure
 
 
-def error_histograms(errors: dict[str, np.ndarray]) -> Figure:
-    """Distributions of per-image reconstruction error, one per dataset."""
+def histograms(samples: dict[str, np.ndarray], quantity: str) -> Figure:
+    """Overlaid distributions of one per-image ``quantity`` (e.g. reconstruction error), one per named set."""
     figure = Figure(figsize=(7, 4))
     axes = figure.subplots()
-    bins = np.histogram_bin_edges(np.concatenate(list(errors.values())), bins=60)
-    for name, values in errors.items():
+    bins = np.histogram_bin_edges(np.concatenate(list(samples.values())), bins=60)
+    for name, values in samples.items():
         axes.hist(values, bins=bins, alpha=0.6, label=name)
-    axes.set_xlabel("reconstruction MSE per image")
+    axes.set_xlabel(quantity)
     axes.set_ylabel("images")
     axes.legend()
     return figure
@@ -138,5 +138,24 @@ def loss_curves(history: pd.DataFrame) -> Figure:
         axes.set_xlabel("epoch")
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.legend()
+    figure.tight_layout()
+    return figure
+
+
+def study_loss_curves(histories: dict[str, list[pd.DataFrame]]) -> Figure:
+    """Test loss per epoch of several variants: the mean over seeds, with a +- one std band when several ran."""
+    figure = Figure(figsize=(7, 4))
+    axes = figure.subplots()
+    for variant, runs in histories.items():
+        losses = pd.concat([run.set_index("epoch")["test_loss"] for run in runs], axis=1)
+        mean = losses.mean(axis=1)
+        (line,) = axes.plot(mean.index, mean, marker="o", markersize=3, label=variant)
+        if len(runs) > 1:
+            spread = losses.std(axis=1)
+            axes.fill_between(mean.index, mean - spread, mean + spread, color=line.get_color(), alpha=0.2)
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("test loss")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.legend(fontsize="small", ncols=2)
     figure.tight_layout()
     return figure

@@ -1,135 +1,205 @@
-"""Assemble the self-contained HTML report from the artefacts the stages wrote.
+"""Assemble the study report from the artefacts the stages wrote: one section per study.
 
-Figures are embedded as base64 data URIs so the single file can be mailed or
-published as it is. The report shows only what exists: a variant whose model
-has no 2-D latent simply has no scatter figure, never a broken image.
+The report is a folder, ``results/report/``: ``index.html`` and a ``figures/``
+tree it links to with relative paths, so it can be zipped, mailed or published
+as it is (a full study has hundreds of figures: embedded, one HTML file would
+weigh tens of megabytes). It shows only what exists, so it builds from any
+subset of a study: a variant without results is named as "not run", a task
+table appears only with rows, a figure only if its file was written. A
+variant's figures appear in the first study that lists it; later studies link there.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import subprocess
+import shutil
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from aelab import paths
-from aelab.config import EVALUATION_TASKS, Params
-from aelab.io import write_text
+from aelab.config import EVALUATION_TASKS, Params, StudyConfig
+from aelab.io import atomic_directory
+from aelab.plotting import figures as plots
+from aelab.report.captions import FIGURE_CAPTIONS, LOSS_CURVES_CAPTION, TABLE_CAPTIONS
+from aelab.report.provenance import provenance, stage_timings, wall_time_per_stage
+from aelab.report.tables import metrics_frame, to_html
 
-FIGURE_CAPTIONS = {
-    ("reconstruction", "loss_curves"): "Loss per epoch, train and test: the curves should fall and flatten; a widening gap is overfitting.",
-    ("reconstruction", "reconstructions"): "Test images (top) and their reconstructions (bottom).",
-    ("latent", "latent"): "Test-set codes by class (1-D: histograms; 3-D: projections; >3-D: t-SNE): separated clusters mean the code carries the class.",
-    ("manifold", "manifold"): "Images decoded from a regular grid of codes: a smooth morph means a continuous latent space.",
-    ("generation", "samples"): "Decoded samples of the prior (VAE) or of a Gaussian fitted to the training codes (AE): do they look like data?",
-    ("generation", "noise_samples"): "Codes drawn from N(5, 1): only a VAE's decoder has learnt to make digits of random vectors.",
-    ("inpainting", "inpainting"): "Holes zeroed in test images and the model's fill-in.",
-    ("denoising", "denoising"): "Noisy test images and the model's outputs, per noise model.",
-    ("anomaly", "error_histogram"): "Reconstruction error of in-distribution and anomalous test images: the less they overlap, the better the detector.",
-    ("anomaly", "anomalies"): "Anomalies and their reconstructions: they come out as digits.",
-    ("diagnostics", "kl_per_dimension"): "KL per latent dimension; grey bars are inactive (collapsed) units.",
-}
-LIBRARIES = ("torch", "torchvision", "numpy", "scikit-learn", "snakemake", "dvc")
+OTHER_VARIANTS = "other-variants"
+
+
+@dataclass
+class Figure:
+    src: str
+    caption: str
+    anchor: str
+
+
+@dataclass
+class Table:
+    name: str
+    caption: str
+    html: str
+
+
+@dataclass
+class VariantFigures:
+    variant_id: str
+    description: str
+    figures: list[Figure] = field(default_factory=list)
+    shown_in: str | None = None
+    """The study whose section already shows this variant's figures."""
+
+
+@dataclass
+class StudySection:
+    study_id: str
+    title: str
+    not_run: list[str]
+    tables: list[Table]
+    loss_curves: Figure | None
+    variants: list[VariantFigures]
+
+
+class FigureFolder:
+    """Copies figures into the report's ``figures/`` folder and hands out their relative links."""
+
+    def __init__(self, report_root: Path):
+        self.root = report_root
+
+    def add(self, source: Path, name: Path) -> str:
+        target = self.root / "figures" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return target.relative_to(self.root).as_posix()
+
+
+def build_report(params: Params, params_file: Path) -> Path:
+    """Write ``results/report/`` (index.html and its figures) as a whole, replacing the previous one."""
+    environment = Environment(loader=PackageLoader("aelab.report"), autoescape=select_autoescape())
+    with atomic_directory(paths.report_dir()) as staging:
+        folder = FigureFolder(staging)
+        sections = study_sections(params, folder)
+        html = environment.get_template("report.html").render(
+            provenance=provenance(params_file),
+            timings_html=_timings_html(),
+            datasets=dataset_sections(params, folder),
+            datasets_html=datasets_table(params).to_html(classes="metrics", border=0),
+            classifiers_html=to_html(metrics_frame(params.evaluation.sample_quality.classifier.datasets,
+                                                   paths.classifier_metrics)),
+            sections=sections,
+        )
+        (staging / paths.report_html().name).write_text(html)
+    return paths.report_html()
+
+
+def _timings_html() -> str:
+    timings = wall_time_per_stage(stage_timings())
+    return "" if timings.empty else timings.to_html(classes="metrics", border=0, float_format="{:.1f}".format)
+
+
+def study_sections(params: Params, folder: FigureFolder) -> list[StudySection]:
+    """A section per study with results, plus one for trained variants that no study lists."""
+    studies = dict(params.studies)
+    unlisted = [variant for variant in params.variants if not any(variant in s.variants for s in studies.values())]
+    if unlisted:
+        studies[OTHER_VARIANTS] = StudyConfig(title="Variants outside the studies", variants=unlisted)
+    shown_in: dict[str, str] = {}
+    sections = []
+    for study_id, study in studies.items():
+        section = study_section(params, study_id, study, folder, shown_in)
+        if section is not None:
+            sections.append(section)
+    return sections
+
+
+def study_section(params: Params, study_id: str, study: StudyConfig, folder: FigureFolder,
+                  shown_in: dict[str, str]) -> StudySection | None:
+    ran = [variant for variant in study.variants if paths.train_metrics(variant).exists()]
+    if not ran:
+        return None
+    variants = []
+    for variant_id in ran:
+        figures = VariantFigures(variant_id, describe(params, variant_id), shown_in=shown_in.get(variant_id))
+        if figures.shown_in is None:
+            figures.figures = variant_figures(variant_id, folder)
+            shown_in[variant_id] = study_id
+        variants.append(figures)
+    return StudySection(
+        study_id=study_id,
+        title=study.title,
+        not_run=[variant for variant in study.variants if variant not in ran],
+        tables=study_tables(params, ran),
+        loss_curves=loss_curves(study_id, ran, params.seeds, folder),
+        variants=variants,
+    )
+
+
+def study_tables(params: Params, variants: list[str]) -> list[Table]:
+    """Reconstruction + cost for every variant, then one table per task that ran for some of them."""
+    reconstruction = metrics_frame(variants, lambda v: paths.task_metrics(v, "reconstruction"))
+    cost = metrics_frame(variants, paths.train_metrics).drop(columns=["seeds", "images_per_second"], errors="ignore")
+    tables = [Table("reconstruction", TABLE_CAPTIONS["reconstruction"], to_html(reconstruction.join(cost, how="outer")))]
+    sources = {task: (lambda v, task=task: paths.task_metrics(v, task)) for task in EVALUATION_TASKS[1:]}
+    sources["crossval"] = paths.crossval_metrics
+    for name, source in sources.items():
+        frame = metrics_frame(variants, source)
+        if not frame.empty:
+            tables.append(Table(name, TABLE_CAPTIONS[name], to_html(frame)))
+    return tables
+
+
+def loss_curves(study_id: str, variants: list[str], seeds: list[int], folder: FigureFolder) -> Figure | None:
+    histories = {variant: [pd.read_csv(paths.history(variant, seed)) for seed in seeds
+                           if paths.history(variant, seed).exists()] for variant in variants}
+    histories = {variant: runs for variant, runs in histories.items() if runs}
+    if not histories:
+        return None
+    target = folder.root / "figures" / "studies" / f"{study_id}.png"
+    plots.save(plots.study_loss_curves(histories), target)
+    return Figure(target.relative_to(folder.root).as_posix(), LOSS_CURVES_CAPTION, f"{study_id}-loss-curves")
+
+
+def variant_figures(variant_id: str, folder: FigureFolder) -> list[Figure]:
+    figures = []
+    for (task, name), caption in FIGURE_CAPTIONS.items():
+        source = paths.task_figures(variant_id, task) / f"{name}.png"
+        if source.exists():
+            src = folder.add(source, Path(variant_id) / task / source.name)
+            figures.append(Figure(src, caption, f"{variant_id}-{task}-{name}"))
+    return figures
+
+
+def describe(params: Params, variant_id: str) -> str:
+    variant = params.variant(variant_id)
+    model = ", ".join(f"{key}={value}" for key, value in variant.model.model_dump().items())
+    training = params.training_for(variant_id)
+    noise = f"; noise={training.noise.model_dump()}" if training.noise else ""
+    return f"{model}; dataset={variant.dataset}; epochs={training.epochs}{noise}"
 
 
 @dataclass
 class DatasetSection:
     dataset_id: str
-    samples_uri: str
+    src: str
     skipped_files: list[dict]
 
 
-@dataclass
-class VariantSection:
-    variant_id: str
-    description: str
-    figures: list[tuple[str, str, str]] = field(default_factory=list)  # (name, caption, data URI)
-
-
-def build_report(params: Params, params_file: Path) -> Path:
-    metrics = metrics_table(params)
-    tasks = {task: task_table(params, task) for task in EVALUATION_TASKS[1:]}
-    datasets = datasets_table(params)
-    sections = [_variant_section(params, variant_id) for variant_id in params.variants]
-    environment = Environment(loader=PackageLoader("aelab.report"), autoescape=select_autoescape())
-    html = environment.get_template("report.html").render(
-        provenance=_provenance(params_file),
-        metrics_html=metrics.to_html(float_format=lambda v: f"{v:.4g}", classes="metrics", border=0),
-        task_tables={task: table.to_html(float_format=lambda v: f"{v:.4g}", classes="metrics", border=0)
-                     for task, table in tasks.items() if not table.empty},
-        datasets_html=datasets.drop(columns="skipped_files").to_html(classes="datasets", border=0),
-        datasets=[_dataset_section(dataset_id, row.skipped_files) for dataset_id, row in datasets.iterrows()],
-        sections=sections,
-    )
-    write_text(paths.report_html(), html)
-    return paths.report_html()
-
-
-def metrics_table(params: Params) -> pd.DataFrame:
-    """One row per variant: its evaluation metrics and training cost, straight from the JSON files."""
-    rows = {}
-    for variant_id in params.variants:
-        evaluation = json.loads(paths.task_metrics(variant_id, "reconstruction").read_text())
-        cost = json.loads(paths.train_metrics(variant_id).read_text())
-        rows[variant_id] = evaluation | cost
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variant")
-
-
-def task_table(params: Params, task: str) -> pd.DataFrame:
-    """One row per variant the task evaluated, straight from its metrics JSON."""
-    rows = {variant_id: json.loads(paths.task_metrics(variant_id, task).read_text())
-            for variant_id in params.task_variants(task)}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variant")
-
-
 def datasets_table(params: Params) -> pd.DataFrame:
-    """One row per declared dataset, from its manifest."""
-    rows = {dataset_id: json.loads(paths.dataset_manifest(dataset_id).read_text()) for dataset_id in params.datasets.ids}
-    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("dataset")
-    table["image_shape"] = table["image_shape"].map(lambda shape: " x ".join(map(str, shape)))
-    return table
+    """One row per declared dataset with a manifest, from it."""
+    table = metrics_frame(params.datasets.ids, paths.dataset_manifest).rename_axis("dataset")
+    if "image_shape" in table:
+        table["image_shape"] = table["image_shape"].map(lambda shape: " x ".join(map(str, shape)))
+    return table.drop(columns="skipped_files", errors="ignore")
 
 
-def _dataset_section(dataset_id: str, skipped_files: list[dict]) -> DatasetSection:
-    return DatasetSection(dataset_id, _data_uri(paths.dataset_samples(dataset_id)), skipped_files)
-
-
-def _data_uri(png: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
-
-
-def _variant_section(params: Params, variant_id: str) -> VariantSection:
-    variant = params.variant(variant_id)
-    model = ", ".join(f"{k}={v}" for k, v in variant.model.model_dump().items())
-    training = params.training_for(variant_id)
-    section = VariantSection(variant_id, f"{model}; dataset={variant.dataset}; epochs={training.epochs}")
-    for (task, name), caption in FIGURE_CAPTIONS.items():
-        figure = paths.task_figures(variant_id, task) / f"{name}.png"
-        if figure.exists():
-            section.figures.append((f"{task}-{name}", caption, _data_uri(figure)))
-    return section
-
-
-def _provenance(params_file: Path) -> dict[str, str]:
-    return {
-        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "git commit": _git_commit(),
-        "params sha256": hashlib.sha256(params_file.read_bytes()).hexdigest()[:16],
-        "libraries": ", ".join(f"{name} {version(name)}" for name in LIBRARIES),
-    }
-
-
-def _git_commit() -> str:
-    try:
-        result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
-        return result.stdout.strip() + (" (uncommitted changes)" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "not a git checkout"
+def dataset_sections(params: Params, folder: FigureFolder) -> list[DatasetSection]:
+    sections = []
+    for dataset_id in params.datasets.ids:
+        if paths.dataset_samples(dataset_id).exists():
+            manifest = metrics_frame([dataset_id], paths.dataset_manifest)
+            skipped = manifest["skipped_files"].iloc[0] if "skipped_files" in manifest else []
+            src = folder.add(paths.dataset_samples(dataset_id), Path("datasets") / f"{dataset_id}.png")
+            sections.append(DatasetSection(dataset_id, src, skipped))
+    return sections

@@ -15,6 +15,7 @@ import logging
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import torch
@@ -22,7 +23,7 @@ from tqdm import tqdm
 
 from aelab.config import NoiseConfig, TrainingConfig
 from aelab.data.loading import Split
-from aelab.models.base import Autoencoder
+from aelab.models.base import LossTerms
 from aelab.noise import add_noise
 from aelab.site import mixed_precision
 from aelab.training.resume import TrainingState, load_state, save_state
@@ -31,7 +32,16 @@ from aelab.training.seeding import isolated_rng
 log = logging.getLogger(__name__)
 
 
-def fit(model: Autoencoder, train: Split, test: Split, settings: TrainingConfig, seed: int,
+class Trainable(Protocol):
+    """What the engine trains (an ``nn.Module``): every autoencoder family, and the sample-quality classifier."""
+
+    conditional: bool
+    """Whether ``loss_terms`` needs the class labels."""
+
+    def loss_terms(self, inputs: torch.Tensor, targets: torch.Tensor, labels: torch.Tensor | None) -> LossTerms: ...
+
+
+def fit(model: Trainable, train: Split, test: Split, settings: TrainingConfig, seed: int,
         state_file: Path, fingerprint: str, label: str = "") -> pd.DataFrame:
     """Train ``model`` for ``settings.epochs`` (continuing from ``state_file`` when it matches) -> history."""
     device = train.images.device
@@ -60,12 +70,12 @@ def fit(model: Autoencoder, train: Split, test: Split, settings: TrainingConfig,
     return pd.DataFrame(state.history)
 
 
-def adam(model: Autoencoder, settings: TrainingConfig) -> torch.optim.Adam:
+def adam(model: Trainable, settings: TrainingConfig) -> torch.optim.Adam:
     """The study's optimiser (Adam, Keras eps), fused into one kernel per step."""
     return torch.optim.Adam(model.parameters(), lr=settings.learning_rate, eps=settings.adam_eps, fused=True)
 
 
-def train_epoch(model: Autoencoder, data: Split, optimizer: torch.optim.Optimizer,
+def train_epoch(model: Trainable, data: Split, optimizer: torch.optim.Optimizer,
                 settings: TrainingConfig, order: torch.Generator) -> dict[str, float]:
     model.train()
     bf16 = mixed_precision(data.images.device)
@@ -83,7 +93,7 @@ def train_epoch(model: Autoencoder, data: Split, optimizer: torch.optim.Optimize
 
 
 @torch.no_grad()
-def mean_loss_terms(model: Autoencoder, data: Split, batch_size: int, noise: NoiseConfig | None = None) -> dict[str, float]:
+def mean_loss_terms(model: Trainable, data: Split, batch_size: int, noise: NoiseConfig | None = None) -> dict[str, float]:
     """Loss terms averaged over every image of ``data`` (model in eval mode; inputs corrupted by ``noise``)."""
     model.eval()
     bf16 = mixed_precision(data.images.device)
@@ -95,7 +105,7 @@ def mean_loss_terms(model: Autoencoder, data: Split, batch_size: int, noise: Noi
     return {name: total.item() / len(data) for name, total in totals.items()}
 
 
-def _batch_terms(model: Autoencoder, targets: torch.Tensor, labels: torch.Tensor | None,
+def _batch_terms(model: Trainable, targets: torch.Tensor, labels: torch.Tensor | None,
                  noise: NoiseConfig | None, bf16: bool) -> dict[str, torch.Tensor]:
     """One batch's loss terms: inputs corrupted by ``noise`` (denoising), targets clean."""
     inputs = add_noise(targets, noise) if noise else targets

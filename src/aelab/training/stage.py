@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 
 from aelab import paths
-from aelab.config import Params
-from aelab.data.loading import load_split
+from aelab.config import ModelConfig, Params, TrainingConfig, VariantConfig
+from aelab.data.loading import Split, load_split
 from aelab.io import atomic_directory, write_json
+from aelab.models.base import Autoencoder
 from aelab.models.registry import MODELS, build_model
 from aelab.seeds import aggregate
 from aelab.site import device_name
@@ -29,23 +34,17 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
     """Train every seed of ``variant_id``; write its checkpoints, histories and ``train.json``."""
     variant = params.variant(variant_id)
     settings = params.training_for(variant_id)
-    data_file = paths.processed_file(variant.dataset)
-    layout = MODELS[variant.model.family].memory_format  # a class attribute: the same for every seed
-    train, test = (load_split(data_file, split).to(device, memory_format=layout) for split in ("train", "test"))
-    image_shape = tuple(train.images.shape[1:])
-    dataset_digest = hashlib.sha256(data_file.read_bytes()).hexdigest()
+    data = VariantData.load(variant, device)
+    train, test = data.split("train"), data.split("test")
 
     models, histories = {}, {}
     for seed in params.seeds:
-        seed_everything(seed)
-        model = build_model(variant.model, image_shape)
-        model = model.to(device, memory_format=layout)
-        fingerprint = _fingerprint(variant.model.model_dump(), settings.model_dump(), seed, dataset_digest)
-        histories[seed] = fit(model, train, test, settings, seed, paths.training_state(variant_id, seed),
-                              fingerprint, label=f"{variant_id} seed {seed}")
-        models[seed] = model
+        models[seed], histories[seed] = train_seed(
+            variant.model, train, test, settings, seed, paths.training_state(variant_id, seed),
+            fingerprint(variant.model.model_dump(), settings.model_dump(), seed, data.digest),
+            label=f"{variant_id} seed {seed}")
 
-    metadata = {"variant": variant_id, "dataset": variant.dataset, "image_shape": list(image_shape),
+    metadata = {"variant": variant_id, "dataset": variant.dataset, "image_shape": list(train.images.shape[1:]),
                 "training": settings.model_dump()}
     with atomic_directory(paths.checkpoints_dir(variant_id)) as staging:
         for seed, model in models.items():
@@ -61,7 +60,51 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
     return summary
 
 
-def _fingerprint(*parts: object) -> str:
+@dataclass
+class VariantData:
+    """A variant's dataset, read once, handed out in the memory layout its family trains fastest in."""
+
+    file: Path
+    layout: torch.memory_format
+    device: torch.device
+    _read: dict[str, Split] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, variant: VariantConfig, device: torch.device) -> VariantData:
+        # memory_format is a class attribute: the same for every seed and fold.
+        return cls(paths.processed_file(variant.dataset), MODELS[variant.model.family].memory_format, device)
+
+    def split(self, name: str, rows: np.ndarray | None = None) -> Split:
+        """A split (or some ``rows`` of it) on the training device."""
+        split = self._on_host(name) if rows is None else self._on_host(name).take(torch.from_numpy(rows))
+        return split.to(self.device, memory_format=self.layout)
+
+    def size(self, name: str) -> int:
+        return len(self._on_host(name))
+
+    def _on_host(self, name: str) -> Split:
+        if name not in self._read:
+            self._read[name] = load_split(self.file, name)
+        return self._read[name]
+
+    @cached_property
+    def digest(self) -> str:
+        """The dataset file's sha256: part of every resume fingerprint."""
+        return hashlib.sha256(self.file.read_bytes()).hexdigest()
+
+
+def train_seed(model_config: ModelConfig, train: Split, test: Split, settings: TrainingConfig, seed: int,
+               state_file: Path, run_fingerprint: str, label: str) -> tuple[Autoencoder, pd.DataFrame]:
+    """A freshly seeded model trained by the resumable engine -> (model, history)."""
+    seed_everything(seed)
+    layout = MODELS[model_config.family].memory_format
+    model = build_model(model_config, tuple(train.images.shape[1:])).to(train.images.device, memory_format=layout)
+    history = fit(model, train, test, settings, seed, state_file, run_fingerprint, label=label)
+    return model, history
+
+
+def fingerprint(*parts: object) -> str:
+    """What a resume state must match: a hash of everything that shapes the run."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 

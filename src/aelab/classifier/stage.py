@@ -1,0 +1,47 @@
+"""The ``train_classifier`` stage: the sample-quality classifier of one labelled dataset."""
+
+from __future__ import annotations
+
+import hashlib
+
+import torch
+
+from aelab import paths
+from aelab.classifier.model import SampleClassifier, save_classifier
+from aelab.config import Params
+from aelab.data.loading import load_split
+from aelab.errors import UserError
+from aelab.io import write_json
+from aelab.site import device_name
+from aelab.training.engine import fit
+from aelab.training.seeding import seed_everything
+from aelab.training.stage import fingerprint
+
+
+def train_classifier(params: Params, dataset: str, device: torch.device) -> dict:
+    """Train the classifier of ``dataset``; write its checkpoint and metrics (test accuracy, cost)."""
+    config = params.evaluation.sample_quality.classifier
+    if dataset not in config.datasets:
+        raise UserError(f"dataset {dataset!r} is not listed in evaluation.sample_quality.classifier.datasets "
+                        f"in params.yaml (listed: {', '.join(config.datasets) or 'none'})")
+    data_file = paths.processed_file(dataset)
+    train, test = (load_split(data_file, split).to(device) for split in ("train", "test"))
+    seed_everything(config.seed)
+    model = SampleClassifier(tuple(train.images.shape[1:])).to(device)
+    run = fingerprint(config.model_dump(), hashlib.sha256(data_file.read_bytes()).hexdigest())
+    history = fit(model, train, test, config.training, config.seed, paths.classifier_state(dataset), run,
+                  label=f"classifier {dataset}")
+
+    save_classifier(paths.classifier_model(dataset), model, {"dataset": dataset, "seed": config.seed})
+    last = history.iloc[-1]
+    metrics = {
+        "test_accuracy": 1.0 - float(last["test_error"]),
+        "train_accuracy": 1.0 - float(last["train_error"]),
+        "test_loss": float(last["test_loss"]),
+        "epochs": len(history),
+        "seconds_per_epoch": float(history["seconds"].mean()),
+        "device": device_name(device),
+    }
+    write_json(paths.classifier_metrics(dataset), metrics)
+    paths.classifier_state(dataset).unlink(missing_ok=True)
+    return metrics

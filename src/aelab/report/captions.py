@@ -1,0 +1,35 @@
+"""What a reader should look at, one line per figure and per table (HTML report and Snakemake's report)."""
+
+FIGURE_CAPTIONS: dict[tuple[str, str], str] = {
+    ("reconstruction", "loss_curves"): "Loss per epoch, train and test: the curves should fall and flatten; a widening gap is overfitting.",
+    ("reconstruction", "reconstructions"): "Test images (top) and their reconstructions (bottom).",
+    ("latent", "latent"): "Test-set codes by class (1-D: histograms; 3-D: projections; >3-D: t-SNE): separated clusters mean the code carries the class.",
+    ("manifold", "manifold"): "Images decoded from a regular grid of codes: a smooth morph means a continuous latent space.",
+    ("generation", "samples"): "Decoded samples of the prior (VAE) or of a Gaussian fitted to the training codes (AE): do they look like data?",
+    ("generation", "noise_samples"): "Codes drawn from N(5, 1): only a VAE's decoder has learnt to make digits of random vectors.",
+    ("sample_quality", "confidence"): "The classifier's top-class probability on generated and on real test images: mass near 1 means recognisable samples.",
+    ("sample_quality", "extremes"): "Generated samples the classifier is most and least sure about.",
+    ("inpainting", "inpainting"): "Holes zeroed in test images and the model's fill-in.",
+    ("denoising", "denoising"): "Noisy test images and the model's outputs, per noise model.",
+    ("anomaly", "error_histogram"): "Reconstruction error of in-distribution and anomalous test images: the less they overlap, the better the detector.",
+    ("anomaly", "anomalies"): "Anomalies and their reconstructions: they come out as digits.",
+    ("diagnostics", "kl_per_dimension"): "KL per latent dimension; grey bars are inactive (collapsed) units.",
+}
+
+TABLE_CAPTIONS: dict[str, str] = {
+    "reconstruction": "Test-set reconstruction (BCE summed per image; MSE, MAE per pixel; R^2 variance-weighted; PSNR in dB; SSIM) "
+                      "and training cost (final losses, seconds per epoch, device).",
+    "crossval": "k-fold cross-validation of the training objective: mean ± std of each held-out loss term over folds.",
+    "latent": "Silhouette of the test codes by class: higher means better separated classes.",
+    "manifold": "Latent manifold: the number of codes the grid decoded (figures below).",
+    "generation": "Mean intensity of decoded samples: near the data's mean for plausible images.",
+    "sample_quality": "Frechet distance of classifier features to real test images (lower is better; the reference is real "
+                      "training images) and the share of samples classified confidently.",
+    "inpainting": "MSE inside the hole and over the whole image, per hole kind.",
+    "denoising": "PSNR of the noisy input and of the output (dB): a denoiser raises it.",
+    "anomaly": "Detecting the other dataset by reconstruction error: ROC AUC and average precision (1.0 is perfect).",
+    "diagnostics": "KL per latent dimension and the number of active units.",
+}
+
+LOSS_CURVES_CAPTION = ("Test loss per epoch of each variant (mean over seeds, band: ± one std): "
+                       "compare levels only between variants with the same loss.")

@@ -1,0 +1,58 @@
+"""Where a report's numbers come from: code version, params, libraries, devices, time per stage."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+import pandas as pd
+
+from aelab import paths
+
+LIBRARIES = ("torch", "torchvision", "numpy", "scikit-learn", "pandas", "snakemake", "dvc")
+
+
+def provenance(params_file: Path) -> dict[str, str]:
+    timings = stage_timings()
+    devices = sorted(set(timings["device"]) - {"none (no tensors)"}) if not timings.empty else []
+    return {
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "git commit": _git_commit(),
+        "params sha256": hashlib.sha256(params_file.read_bytes()).hexdigest()[:16],
+        "libraries": ", ".join(f"{name} {version(name)}" for name in LIBRARIES),
+        "devices": ", ".join(devices) or "unknown (no timing records)",
+        "hosts": ", ".join(sorted(set(timings["host"]))) if not timings.empty else "unknown",
+    }
+
+
+def stage_timings() -> pd.DataFrame:
+    """Every stage run the CLI recorded (logs/timing/<stage>/<subject>.json), whichever engine ran it."""
+    records = [json.loads(path.read_text()) for path in sorted(paths.timing_dir().glob("*/*.json"))]
+    return pd.DataFrame.from_records(records, columns=["stage", "subject", "seconds", "device", "host", "finished"])
+
+
+def wall_time_per_stage(timings: pd.DataFrame) -> pd.DataFrame:
+    """Runs, total and longest wall time of each stage (seconds)."""
+    if timings.empty:
+        return timings
+    grouped = timings.groupby("stage", sort=False)
+    longest = timings.loc[grouped["seconds"].idxmax()].set_index("stage")
+    return pd.DataFrame({
+        "runs": grouped.size(),
+        "total_seconds": grouped["seconds"].sum(),
+        "longest_seconds": grouped["seconds"].max(),
+        "longest_run": longest["subject"],
+    })
+
+
+def _git_commit() -> str:
+    try:
+        result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
+        return result.stdout.strip() + (" (uncommitted changes)" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git checkout"

@@ -1,0 +1,77 @@
+"""The smoke study's reports as a reader gets them: in a real headless Chromium, and Snakemake's own."""
+
+import base64
+import re
+import shutil
+import struct
+
+import pytest
+
+from aelab import paths
+from aelab.config import load_params
+from aelab.report.captions import FIGURE_CAPTIONS
+from tests.workflow.conftest import run
+
+pytestmark = pytest.mark.workflow
+
+BROKEN_IMAGES = "return [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'))"
+
+
+@pytest.fixture
+def chromium():
+    """Debian's chromium driven by its chromedriver (WebDriver), headless."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (binary and driver):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (`make debian` installs them as root)")
+    options = Options()
+    options.binary_location = binary
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000"):
+        options.add_argument(argument)
+    browser = webdriver.Chrome(service=Service(driver), options=options)
+    yield browser
+    browser.quit()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_report_opens_in_headless_chromium_without_broken_images(snakemake_project, chromium, tmp_path):
+    params = load_params(snakemake_project / "params.yaml")
+    chromium.get((snakemake_project / paths.report_html()).resolve().as_uri())
+    assert chromium.execute_script("return document.readyState") == "complete"
+    assert chromium.execute_script(BROKEN_IMAGES) == []
+    for study_id, study in params.studies.items():
+        section = chromium.find_element("id", f"study-{study_id}")
+        assert section.find_element("tag name", "h2").text == study.title
+        assert section.find_elements("css selector", "table.metrics"), study_id
+        assert section.find_elements("css selector", f"#{study_id}-loss-curves img"), study_id
+        for variant in study.variants:
+            assert section.find_elements("id", f"{study_id}-{variant}"), (study_id, variant)
+    images = chromium.execute_script("return document.images.length")
+    assert images >= len(params.variants) + len(params.studies)  # every variant's figures, every study's curves
+
+    shot = chromium.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    screenshot = tmp_path / "report.png"
+    screenshot.write_bytes(base64.b64decode(shot["data"]))
+    width, height = png_size(screenshot.read_bytes())
+    assert width >= 1000 and height > 5000  # the whole page, not the first screen
+    print(f"full-page screenshot: {screenshot} ({width} x {height})")
+
+
+def test_snakemake_report_shows_every_figure_with_its_caption(snakemake_project, tmp_path):
+    target = tmp_path / "snakemake-report.html"
+    run(["snakemake", "--report", str(target)], snakemake_project)
+    text = target.read_text()
+    params = load_params(snakemake_project / "params.yaml")
+    for (task, name), caption in FIGURE_CAPTIONS.items():
+        drawn = [variant for variant in params.task_variants(task)
+                 if (snakemake_project / paths.task_figures(variant, task) / f"{name}.png").exists()]
+        if drawn:
+            plain = re.match(r"[A-Za-z0-9 ,()-]+", caption).group(0)  # the caption up to its first markup-escaped character
+            assert plain in text, (task, name)
