@@ -86,6 +86,7 @@ def test_only_what_ran_is_shown_and_every_image_exists(report):
     assert "Not run yet: vae-regularised, ae-deep-cmnist." in conv
     assert 'id="conv-generation"' in conv and 'id="conv-latent"' not in conv  # a task table only with rows
     assert 'id="study-mlp"' not in html and 'id="study-coco"' not in html  # nothing of theirs ran
+    assert 'id="datasets"' not in html and 'id="classifiers"' not in html  # no manifests, no classifiers here
     images = re.findall(r'<img src="([^"]+)"', html)
     assert "figures/studies/conv.png" in images
     assert "figures/vae-baseline/generation/samples.png" in images

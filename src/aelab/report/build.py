@@ -85,9 +85,9 @@ def build_report(params: Params, params_file: Path) -> Path:
             provenance=provenance(params_file),
             timings_html=_timings_html(),
             datasets=dataset_sections(params, folder),
-            datasets_html=datasets_table(params).to_html(classes="metrics", border=0),
-            classifiers_html=to_html(metrics_frame(params.evaluation.sample_quality.classifier.datasets,
-                                                   paths.classifier_metrics)),
+            datasets_html=_html_unless_empty(datasets_table(params)),
+            classifiers_html=_html_unless_empty(metrics_frame(params.evaluation.sample_quality.classifier.datasets,
+                                                              paths.classifier_metrics).rename_axis("dataset")),
             sections=sections,
         )
         (staging / paths.report_html().name).write_text(html)
@@ -97,6 +97,11 @@ def build_report(params: Params, params_file: Path) -> Path:
 def _timings_html() -> str:
     timings = wall_time_per_stage(stage_timings())
     return "" if timings.empty else timings.to_html(classes="metrics", border=0, float_format="{:.1f}".format)
+
+
+def _html_unless_empty(frame: pd.DataFrame) -> str:
+    """A table, or nothing (the template then leaves its section out)."""
+    return "" if frame.empty else to_html(frame)
 
 
 def study_sections(params: Params, folder: FigureFolder) -> list[StudySection]:
