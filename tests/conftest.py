@@ -27,6 +27,18 @@ def tiny_mnist(tmp_path: Path) -> Path:
     return write_tiny_mnist(tmp_path)
 
 
+@pytest.fixture
+def tiny_project(tiny_mnist: Path, monkeypatch):
+    """The working directory: generated data and the smoke params (2 epochs, tiny data) -> the loaded params."""
+    import shutil
+
+    from aelab.config import load_params
+
+    monkeypatch.chdir(tiny_mnist)
+    shutil.copy(SMOKE_PARAMS, "params.yaml")
+    return load_params("params.yaml")
+
+
 def write_tiny_mnist(tmp_path: Path) -> Path:
     from aelab import paths
 

@@ -204,6 +204,6 @@ def _record_timing(args: argparse.Namespace, seconds: float) -> None:
     subject = "-".join(getattr(args, name) for name in SUBJECTS if getattr(args, name, None)) or "all"
     write_json(paths.stage_timing(args.stage, subject), {
         "stage": args.stage, "subject": subject, "seconds": round(seconds, 3),
-        "device": getattr(args, "device_used", "none (no tensors)"), "host": platform.node(),
+        "device": getattr(args, "device_used", None), "host": platform.node(),  # None: a stage without tensors
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     })

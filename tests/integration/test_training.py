@@ -1,7 +1,6 @@
 """Training and evaluation on generated data: reproducible, checkpoints round-trip safely."""
 
 import json
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -9,20 +8,10 @@ import pytest
 import torch
 
 from aelab import paths
-from aelab.config import load_params
 from aelab.training.checkpoint import load_checkpoint
 from aelab.training.stage import train_variant
-from tests.conftest import SMOKE_PARAMS
 
 CPU = torch.device("cpu")
-
-
-@pytest.fixture
-def project(tiny_mnist, monkeypatch):
-    """A project directory with generated data and smoke params (2 epochs, tiny data)."""
-    monkeypatch.chdir(tiny_mnist)
-    shutil.copy(SMOKE_PARAMS, "params.yaml")
-    return load_params("params.yaml")
 
 
 def history(variant, seed=0):
@@ -30,20 +19,20 @@ def history(variant, seed=0):
 
 
 @pytest.mark.parametrize("variant", ["vae-regularised", "ae-baseline", "mlp-denoise", "mlp-conditional"])
-def test_two_cpu_runs_with_one_seed_are_identical(project, variant):
-    train_variant(project, variant, CPU)
+def test_two_cpu_runs_with_one_seed_are_identical(tiny_project, variant):
+    train_variant(tiny_project, variant, CPU)
     first, first_weights = history(variant), load_checkpoint(paths.checkpoint(variant, 0), CPU)[0].state_dict()
-    train_variant(project, variant, CPU)
+    train_variant(tiny_project, variant, CPU)
     second, second_weights = history(variant), load_checkpoint(paths.checkpoint(variant, 0), CPU)[0].state_dict()
     losses = [column for column in first if column != "seconds"]
-    assert len(first) == project.training.epochs
+    assert len(first) == tiny_project.training.epochs
     pd.testing.assert_frame_equal(first[losses], second[losses], check_exact=True)
     for name, tensor in first_weights.items():
         assert torch.equal(tensor, second_weights[name]), name
 
 
-def test_each_seed_is_its_own_run_and_the_summary_aggregates_them(project):
-    two_seeds = project.model_copy(update={"seeds": [0, 1]})
+def test_each_seed_is_its_own_run_and_the_summary_aggregates_them(tiny_project):
+    two_seeds = tiny_project.model_copy(update={"seeds": [0, 1]})
     summary = train_variant(two_seeds, "vae-baseline", CPU)
     first, second = history("vae-baseline", 0), history("vae-baseline", 1)
     assert not np.allclose(first["train_loss"], second["train_loss"])
@@ -52,31 +41,31 @@ def test_each_seed_is_its_own_run_and_the_summary_aggregates_them(project):
     assert summary["final_test_loss"] == pytest.approx(np.mean(finals))
     assert summary["final_test_loss_std"] == pytest.approx(np.std(finals, ddof=1))
     # seed 0 of a two-seed run is the same run as seed 0 alone
-    train_variant(project, "vae-baseline", CPU)
+    train_variant(tiny_project, "vae-baseline", CPU)
     pd.testing.assert_frame_equal(history("vae-baseline").drop(columns="seconds"), first.drop(columns="seconds"))
 
 
-def test_checkpoint_round_trips_with_weights_only(project):
-    train_variant(project, "vae-baseline", CPU)
+def test_checkpoint_round_trips_with_weights_only(tiny_project):
+    train_variant(tiny_project, "vae-baseline", CPU)
     payload = torch.load(paths.checkpoint("vae-baseline", 0), weights_only=True)
-    assert payload["model_config"] == project.variant("vae-baseline").model.model_dump()
+    assert payload["model_config"] == tiny_project.variant("vae-baseline").model.model_dump()
     assert payload["metadata"]["image_shape"] == [1, 28, 28]
     assert payload["metadata"]["seed"] == 0
-    assert payload["metadata"]["training"] == project.training_for("vae-baseline").model_dump()
+    assert payload["metadata"]["training"] == tiny_project.training_for("vae-baseline").model_dump()
     model, metadata = load_checkpoint(paths.checkpoint("vae-baseline", 0), CPU)
     assert metadata["variant"] == "vae-baseline"
     torch.testing.assert_close(model.state_dict(), payload["state_dict"])
     assert not model.training
 
 
-def test_history_has_every_loss_term_per_epoch(project):
-    train_variant(project, "vae-regularised", CPU)
+def test_history_has_every_loss_term_per_epoch(tiny_project):
+    train_variant(tiny_project, "vae-regularised", CPU)
     terms = history("vae-regularised")
     assert list(terms.columns) == [
         "epoch", "train_loss", "train_recon", "train_kl", "train_penalty",
         "test_loss", "test_recon", "test_kl", "test_penalty", "seconds",
     ]
-    beta = project.variant("vae-regularised").model.beta
+    beta = tiny_project.variant("vae-regularised").model.beta
     np.testing.assert_allclose(
         terms["train_loss"], terms["train_recon"] + beta * terms["train_kl"] + terms["train_penalty"], rtol=1e-4
     )

@@ -13,9 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aelab.io import atomic_path
 from aelab.models.base import LossTerms
 from aelab.models.mlp import CLASSES
+from aelab.training.checkpoint import load_weights, save_weights
 
 FORMAT_VERSION = 1
 
@@ -53,21 +53,11 @@ class SampleClassifier(nn.Module):
 
 
 def save_classifier(path: Path, model: SampleClassifier, metadata: dict) -> None:
-    """A ``state_dict`` checkpoint (loads with ``weights_only=True``), written atomically."""
-    payload = {
-        "format_version": FORMAT_VERSION,
-        "image_shape": list(model.image_shape),
-        "metadata": metadata,
-        "state_dict": {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()},
-    }
-    with atomic_path(path) as temporary:
-        torch.save(payload, temporary)
+    save_weights(path, model, FORMAT_VERSION, image_shape=list(model.image_shape), metadata=metadata)
 
 
 def load_classifier(path: Path, device: torch.device) -> SampleClassifier:
-    payload = torch.load(path, map_location=device, weights_only=True)
-    if payload.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{path}: classifier format {payload.get('format_version')!r}, expected {FORMAT_VERSION}")
+    payload = load_weights(path, device, FORMAT_VERSION)
     model = SampleClassifier(tuple(payload["image_shape"]))
     model.load_state_dict(payload["state_dict"])
     return model.to(device).eval()

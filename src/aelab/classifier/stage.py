@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import torch
 
 from aelab import paths
 from aelab.classifier.model import SampleClassifier, save_classifier
 from aelab.config import Params
-from aelab.data.loading import load_split
 from aelab.errors import UserError
 from aelab.io import write_json
 from aelab.site import device_name
 from aelab.training.engine import fit
 from aelab.training.seeding import seed_everything
-from aelab.training.stage import fingerprint
+from aelab.training.stage import TrainingData, fingerprint
 
 
 def train_classifier(params: Params, dataset: str, device: torch.device) -> dict:
@@ -24,11 +21,11 @@ def train_classifier(params: Params, dataset: str, device: torch.device) -> dict
     if dataset not in config.datasets:
         raise UserError(f"dataset {dataset!r} is not listed in evaluation.sample_quality.classifier.datasets "
                         f"in params.yaml (listed: {', '.join(config.datasets) or 'none'})")
-    data_file = paths.processed_file(dataset)
-    train, test = (load_split(data_file, split).to(device) for split in ("train", "test"))
+    data = TrainingData(paths.processed_file(dataset), SampleClassifier.memory_format, device)
+    train, test = data.split("train"), data.split("test")
     seed_everything(config.seed)
     model = SampleClassifier(tuple(train.images.shape[1:])).to(device)
-    run = fingerprint(config.model_dump(), hashlib.sha256(data_file.read_bytes()).hexdigest())
+    run = fingerprint(config.model_dump(), data.digest)
     history = fit(model, train, test, config.training, config.seed, paths.classifier_state(dataset), run,
                   label=f"classifier {dataset}")
 

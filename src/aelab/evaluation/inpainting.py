@@ -53,12 +53,12 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
     images, labels = ctx.test.images, ctx.test.labels
     metrics: dict[str, float] = {}
     panels = {}
+    shown = slice(0, ctx.settings.inpainting.shown)
     for name, hole in holes(tuple(images.shape), ctx.settings.inpainting).items():
         hole = hole.to(ctx.device)
         masked = images * ~hole
         reconstructed = ctx.reconstruct(masked, labels)
         metrics |= {f"{name}_{key}": value for key, value in hole_errors(images, reconstructed, hole).items()}
-        shown = slice(0, ctx.settings.inpainting.shown)
         panels |= {f"{name}: original": images[shown], f"{name}: masked": masked[shown],
                    f"{name}: reconstructed": reconstructed[shown]}
     if figures:

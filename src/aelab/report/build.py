@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -78,14 +79,15 @@ class FigureFolder:
 def build_report(params: Params, params_file: Path) -> Path:
     """Write ``results/report/`` (index.html and its figures) as a whole, replacing the previous one."""
     environment = Environment(loader=PackageLoader("aelab.report"), autoescape=select_autoescape())
+    manifests = metrics_frame(params.datasets.ids, paths.dataset_manifest).rename_axis("dataset")
     with atomic_directory(paths.report_dir()) as staging:
         folder = FigureFolder(staging)
         sections = study_sections(params, folder)
         html = environment.get_template("report.html").render(
             provenance=provenance(params_file),
             timings_html=_timings_html(),
-            datasets=dataset_sections(params, folder),
-            datasets_html=_html_unless_empty(datasets_table(params)),
+            datasets=dataset_sections(manifests, folder),
+            datasets_html=_html_unless_empty(datasets_table(manifests)),
             classifiers_html=_html_unless_empty(metrics_frame(params.evaluation.sample_quality.classifier.datasets,
                                                               paths.classifier_metrics).rename_axis("dataset")),
             sections=sections,
@@ -143,10 +145,10 @@ def study_section(params: Params, study_id: str, study: StudyConfig, folder: Fig
 
 def study_tables(params: Params, variants: list[str]) -> list[Table]:
     """Reconstruction + cost for every variant, then one table per task that ran for some of them."""
-    reconstruction = metrics_frame(variants, lambda v: paths.task_metrics(v, "reconstruction"))
+    reconstruction = metrics_frame(variants, partial(paths.task_metrics, task="reconstruction"))
     cost = metrics_frame(variants, paths.train_metrics).drop(columns=["seeds", "images_per_second"], errors="ignore")
     tables = [Table("reconstruction", TABLE_CAPTIONS["reconstruction"], to_html(reconstruction.join(cost, how="outer")))]
-    sources = {task: (lambda v, task=task: paths.task_metrics(v, task)) for task in EVALUATION_TASKS[1:]}
+    sources = {task: partial(paths.task_metrics, task=task) for task in EVALUATION_TASKS[1:]}
     sources["crossval"] = paths.crossval_metrics
     for name, source in sources.items():
         frame = metrics_frame(variants, source)
@@ -191,20 +193,19 @@ class DatasetSection:
     skipped_files: list[dict]
 
 
-def datasets_table(params: Params) -> pd.DataFrame:
-    """One row per declared dataset with a manifest, from it."""
-    table = metrics_frame(params.datasets.ids, paths.dataset_manifest).rename_axis("dataset")
+def datasets_table(manifests: pd.DataFrame) -> pd.DataFrame:
+    """One row per dataset with a manifest: its counts, shape and size."""
+    table = manifests.copy()
     if "image_shape" in table:
         table["image_shape"] = table["image_shape"].map(lambda shape: " x ".join(map(str, shape)))
     return table.drop(columns="skipped_files", errors="ignore")
 
 
-def dataset_sections(params: Params, folder: FigureFolder) -> list[DatasetSection]:
+def dataset_sections(manifests: pd.DataFrame, folder: FigureFolder) -> list[DatasetSection]:
     sections = []
-    for dataset_id in params.datasets.ids:
+    for dataset_id, manifest in manifests.iterrows():
         if paths.dataset_samples(dataset_id).exists():
-            manifest = metrics_frame([dataset_id], paths.dataset_manifest)
-            skipped = manifest["skipped_files"].iloc[0] if "skipped_files" in manifest else []
             src = folder.add(paths.dataset_samples(dataset_id), Path("datasets") / f"{dataset_id}.png")
-            sections.append(DatasetSection(dataset_id, src, skipped))
+            skipped = manifest.get("skipped_files")  # NaN where a manifest has none
+            sections.append(DatasetSection(dataset_id, src, skipped if isinstance(skipped, list) else []))
     return sections

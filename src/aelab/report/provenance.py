@@ -18,14 +18,14 @@ LIBRARIES = ("torch", "torchvision", "numpy", "scikit-learn", "pandas", "snakema
 
 def provenance(params_file: Path) -> dict[str, str]:
     timings = stage_timings()
-    devices = sorted(set(timings["device"]) - {"none (no tensors)"}) if not timings.empty else []
+    devices = sorted(set(timings["device"].dropna()))
     return {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "git commit": _git_commit(),
         "params sha256": hashlib.sha256(params_file.read_bytes()).hexdigest()[:16],
         "libraries": ", ".join(f"{name} {version(name)}" for name in LIBRARIES),
         "devices": ", ".join(devices) or "unknown (no timing records)",
-        "hosts": ", ".join(sorted(set(timings["host"]))) if not timings.empty else "unknown",
+        "hosts": ", ".join(sorted(set(timings["host"]))) or "unknown",
     }
 
 

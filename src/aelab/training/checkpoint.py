@@ -21,23 +21,30 @@ _MODEL_CONFIG = TypeAdapter(ModelConfig)
 
 
 def save_checkpoint(path: Path, model: Autoencoder, model_config: ModelConfig, metadata: dict) -> None:
-    payload = {
-        "format_version": FORMAT_VERSION,
-        "model_config": model_config.model_dump(),
-        "metadata": metadata,
-        "state_dict": {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()},
-    }
-    with atomic_path(path) as temporary:
-        torch.save(payload, temporary)
+    save_weights(path, model, FORMAT_VERSION, model_config=model_config.model_dump(), metadata=metadata)
 
 
 def load_checkpoint(path: Path, device: torch.device) -> tuple[Autoencoder, dict]:
     """The trained model (in eval mode, on ``device``) and the checkpoint's metadata."""
-    payload = torch.load(path, map_location=device, weights_only=True)
-    if payload.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{path}: checkpoint format {payload.get('format_version')!r}, expected {FORMAT_VERSION}")
+    payload = load_weights(path, device, FORMAT_VERSION)
     config = _MODEL_CONFIG.validate_python(payload["model_config"])
     metadata = payload["metadata"]
     model = build_model(config, tuple(metadata["image_shape"]))
     model.load_state_dict(payload["state_dict"])
     return model.to(device).eval(), metadata
+
+
+def save_weights(path: Path, model: torch.nn.Module, format_version: int, **fields: object) -> None:
+    """Write ``model``'s ``state_dict`` (on CPU) and plain ``fields`` atomically, tagged with a format version."""
+    payload = {"format_version": format_version, **fields,
+               "state_dict": {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()}}
+    with atomic_path(path) as temporary:
+        torch.save(payload, temporary)
+
+
+def load_weights(path: Path, device: torch.device, format_version: int) -> dict:
+    """A payload written by :func:`save_weights`, loaded with ``weights_only=True``; another format is an error."""
+    payload = torch.load(path, map_location=device, weights_only=True)
+    if payload.get("format_version") != format_version:
+        raise ValueError(f"{path}: checkpoint format {payload.get('format_version')!r}, expected {format_version}")
+    return payload

@@ -18,7 +18,7 @@ from aelab import paths
 from aelab.config import Params
 from aelab.io import write_json
 from aelab.seeds import aggregate
-from aelab.training.stage import VariantData, fingerprint, train_seed
+from aelab.training.stage import TrainingData, fingerprint, train_seed
 
 
 def fold_indices(count: int, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -32,7 +32,7 @@ def crossvalidate_variant(params: Params, variant_id: str, device: torch.device)
     variant = params.variant(variant_id)
     settings = params.crossval_training_for(variant_id)
     config = params.evaluation.crossval
-    data = VariantData.load(variant, device)
+    data = TrainingData.of_variant(variant, device)
     seed = params.seeds[0]
 
     held_out = {}

@@ -34,7 +34,7 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
     """Train every seed of ``variant_id``; write its checkpoints, histories and ``train.json``."""
     variant = params.variant(variant_id)
     settings = params.training_for(variant_id)
-    data = VariantData.load(variant, device)
+    data = TrainingData.of_variant(variant, device)
     train, test = data.split("train"), data.split("test")
 
     models, histories = {}, {}
@@ -61,8 +61,8 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
 
 
 @dataclass
-class VariantData:
-    """A variant's dataset, read once, handed out in the memory layout its family trains fastest in."""
+class TrainingData:
+    """A dataset read once and handed out on the training device, in the layout the model trains fastest in."""
 
     file: Path
     layout: torch.memory_format
@@ -70,7 +70,7 @@ class VariantData:
     _read: dict[str, Split] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, variant: VariantConfig, device: torch.device) -> VariantData:
+    def of_variant(cls, variant: VariantConfig, device: torch.device) -> TrainingData:
         # memory_format is a class attribute: the same for every seed and fold.
         return cls(paths.processed_file(variant.dataset), MODELS[variant.model.family].memory_format, device)
 
