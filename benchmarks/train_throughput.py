@@ -182,6 +182,7 @@ def main() -> None:
     parser.add_argument("--skip-study", action="store_true", help="only the two comparisons")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    site.keep_freed_memory()  # as `python -m aelab` does; the references run in this process too
     device = site.resolve_device(args.device)
     params = load_params(args.params)
     print(f"device: {site.device_name(device)}; torch {torch.__version__}; {args.threads} CPU threads")

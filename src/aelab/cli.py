@@ -135,6 +135,7 @@ def _device(args: argparse.Namespace) -> torch.device:
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    site.keep_freed_memory()
     device = site.resolve_device(args.device)
     args.device_used = site.device_name(device)
     return device

@@ -1,10 +1,62 @@
-"""The "same" layers compute exactly Keras' padding, not PyTorch's symmetric one."""
+"""The Keras layers compute Keras' "same" padding exactly: checked against the explicit pad-and-crop formulation."""
+
+import copy
 
 import pytest
 import torch
 import torch.nn.functional as F
+from pydantic import TypeAdapter
 
-from aelab.models.keras_layers import SameConv2d, SameConvTranspose2d, same_padding
+from aelab.config import ModelConfig
+from aelab.models.keras_layers import (
+    DenseMap, FlattenDense, KerasConv2d, KerasConvTranspose2d, Turn, same_padding, turned,
+)
+from aelab.models.registry import build_model
+
+CONV_CASES = [(28, 3, 2), (14, 3, 2), (7, 3, 2), (28, 3, 1), (28, 4, 2), (15, 5, 3), (9, 5, 1)]
+TRANSPOSED_CASES = [(7, 3, 2, "same"), (14, 3, 2, "same"), (28, 3, 1, "same"), (7, 4, 2, "same"),
+                    (5, 5, 3, "same"), (6, 2, 2, "same"), (4, 4, 1, "valid"), (7, 3, 2, "valid")]
+
+
+def keras_conv(x, weight, bias, stride):
+    """Keras Conv2D(padding="same") written out: pad (before, after) per axis, then an unpadded conv."""
+    (top, bottom), (left, right) = (same_padding(n, weight.shape[-1], stride) for n in x.shape[-2:])
+    return F.conv2d(F.pad(x, (left, right, top, bottom)), weight, bias, stride=stride)
+
+
+def keras_conv_transpose(x, weight, bias, stride, padding):
+    """Keras Conv2DTranspose written out: the full transposed conv, cropped by the "same" split."""
+    full = F.conv_transpose2d(x, weight, bias, stride=stride)
+    if padding == "valid":
+        return full
+    (top, bottom), (left, right) = (same_padding(n * stride, weight.shape[-1], stride) for n in x.shape[-2:])
+    return full[..., top : full.shape[-2] - bottom, left : full.shape[-1] - right]
+
+
+def upright(layer, x):
+    """The layer applied to an upright image: it computes in the turned frame."""
+    return turned(layer(turned(x)))
+
+
+def reference(layer, x):
+    if isinstance(layer, KerasConvTranspose2d):
+        y = keras_conv_transpose(x, layer.weight, layer.bias, layer.stride[0], "same" if layer.same else "valid")
+    else:
+        y = keras_conv(x, layer.weight, layer.bias, layer.stride[0])
+    return torch.relu(y) if layer.relu else y
+
+
+def layers():
+    for size, kernel, stride in CONV_CASES:
+        for relu in (False, True):
+            yield f"conv-{size}-{kernel}-{stride}-relu{relu}", KerasConv2d(3, 5, kernel, stride=stride, relu=relu), size
+    for size, kernel, stride, padding in TRANSPOSED_CASES:
+        for relu in (False, True):
+            layer = KerasConvTranspose2d(3, 5, kernel, stride=stride, padding=padding, relu=relu)
+            yield f"transposed-{padding}-{size}-{kernel}-{stride}-relu{relu}", layer, size
+
+
+LAYERS = {name: (layer, size) for name, layer, size in layers()}
 
 
 @pytest.mark.parametrize(
@@ -15,68 +67,111 @@ def test_same_padding_splits_like_keras(size, kernel, stride, expected):
     assert same_padding(size, kernel, stride) == expected
 
 
-def test_stride2_conv_pads_zero_before_one_after():
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_layer_computes_keras_padding_and_its_gradients(name):
+    """Output and input, weight and bias gradients equal the written-out Keras layer's, in float64."""
     torch.manual_seed(0)
-    conv = SameConv2d(1, 4, 3, stride=2)
+    layer, size = LAYERS[name]
+    layer = copy.deepcopy(layer).double()
+    torch.nn.init.normal_(layer.bias)
+    x = torch.randn(2, layer.in_channels, size, size, dtype=torch.float64, requires_grad=True)
+    expected = reference(layer, x)
+    actual = upright(layer, x)
+    assert actual.shape == expected.shape
+    torch.testing.assert_close(actual, expected, rtol=0, atol=1e-12)
+    upstream = torch.randn_like(expected)
+    inputs = (x, layer.weight, layer.bias)
+    for what, a, e in zip(("input", "weight", "bias"), torch.autograd.grad(actual, inputs, upstream),
+                          torch.autograd.grad(expected, inputs, upstream)):
+        torch.testing.assert_close(a, e, rtol=0, atol=1e-10, msg=what)
+
+
+@pytest.mark.parametrize("name", ["conv-28-3-2-reluTrue", "conv-28-3-1-reluFalse", "transposed-same-14-3-2-reluTrue",
+                                  "transposed-same-28-3-1-reluFalse", "transposed-valid-4-4-1-reluTrue"])
+def test_float32_fused_kernels_match_the_float64_reference(name):
+    """float32 on the CPU runs oneDNN's fused conv + ReLU kernels, which the float64 test never reaches."""
+    torch.manual_seed(0)
+    layer, size = LAYERS[name]
+    layer = copy.deepcopy(layer)
+    torch.nn.init.normal_(layer.bias)
+    x = torch.randn(4, layer.in_channels, size, size).contiguous(memory_format=torch.channels_last).requires_grad_()
+    y = upright(layer, x)
+    upstream = torch.randn_like(y)
+    grads = torch.autograd.grad(y, (x, layer.weight, layer.bias), upstream)
+    layer64, x64 = copy.deepcopy(layer).double(), x.detach().double().requires_grad_()
+    expected = reference(layer64, x64)
+    expected_grads = torch.autograd.grad(expected, (x64, layer64.weight, layer64.bias), upstream.double())
+    torch.testing.assert_close(y.double(), expected, rtol=1e-5, atol=1e-5)
+    for what, a, e in zip(("input", "weight", "bias"), grads, expected_grads):
+        torch.testing.assert_close(a.double(), e, rtol=1e-4, atol=1e-4, msg=what)
+
+
+def test_pytorch_symmetric_padding_on_the_upright_image_is_another_layer():
+    """Why the turn is needed: PyTorch's padding=1 shifts a stride-2 Keras conv by a pixel."""
+    torch.manual_seed(0)
+    conv = KerasConv2d(1, 4, 3, stride=2)
     x = torch.randn(2, 1, 28, 28)
-    expected = F.conv2d(F.pad(x, (0, 1, 0, 1)), conv.weight, conv.bias, stride=2)
-    assert conv(x).shape == (2, 4, 14, 14)
-    torch.testing.assert_close(conv(x), expected)
-    # PyTorch's symmetric padding=1 is a different layer (a one-pixel shift).
-    assert not torch.allclose(conv(x), F.conv2d(x, conv.weight, conv.bias, stride=2, padding=1))
+    assert upright(conv, x).shape == (2, 4, 14, 14)
+    assert not torch.allclose(upright(conv, x), F.conv2d(x, conv.weight, conv.bias, stride=2, padding=1))
 
 
-@pytest.mark.parametrize(("size", "kernel", "stride"), [(7, 3, 2), (14, 3, 2), (28, 3, 1), (7, 4, 2)])
-def test_transposed_conv_is_the_adjoint_of_the_same_conv(size, kernel, stride):
-    """<conv(x), y> == <x, convT(y)> with shared weights and no bias: convT is conv's exact transpose."""
+def test_flatten_dense_and_dense_map_keep_pytorch_flatten_order():
+    """The weights mean what they mean in nn.Flatten -> nn.Linear and nn.Linear -> view(C, H, W)."""
     torch.manual_seed(0)
-    conv_t = SameConvTranspose2d(3, 5, kernel, stride=stride)
-    conv = SameConv2d(5, 3, kernel, stride=stride)
-    with torch.no_grad():
-        conv.weight.copy_(conv_t.weight)
-        conv_t.bias.zero_()
-        conv.bias.zero_()
-    y = torch.randn(2, 3, size, size, dtype=torch.float64)
-    x = torch.randn(2, 5, size * stride, size * stride, dtype=torch.float64)
-    conv_t, conv = conv_t.double(), conv.double()
-    assert conv_t(y).shape == x.shape
-    torch.testing.assert_close((conv(x) * y).sum(), (x * conv_t(y)).sum())
+    maps = torch.randn(3, 4, 5, 6).contiguous(memory_format=torch.channels_last)
+    dense = FlattenDense((4, 5, 6), 7)
+    torch.testing.assert_close(dense(turned(maps)), F.linear(maps.flatten(1), dense.weight, dense.bias))
+    z = torch.randn(3, 7)
+    to_map = DenseMap(7, (4, 5, 6))
+    written = to_map(z)
+    assert written.is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(turned(written), F.linear(z, to_map.weight, to_map.bias).view(3, 4, 5, 6))
 
 
-def test_stride2_transposed_conv_crops_last_row_and_column():
+def test_even_kernel_same_layer_with_stride_one_is_refused():
+    with pytest.raises(ValueError, match="even kernel"):
+        KerasConv2d(1, 2, 4, stride=1)
+
+
+def test_layers_follow_autocast_and_return_float32_gradients():
+    """bf16 autocast (the GPU default) reaches inside the custom autograd function."""
     torch.manual_seed(0)
-    layer = SameConvTranspose2d(2, 3, 3, stride=2)
-    y = torch.randn(1, 2, 7, 7)
-    full = F.conv_transpose2d(y, layer.weight, layer.bias, stride=2)
-    torch.testing.assert_close(layer(y), full[..., :14, :14])
-    pytorch_style = F.conv_transpose2d(y, layer.weight, layer.bias, stride=2, padding=1, output_padding=1)
-    assert not torch.allclose(layer(y), pytorch_style)
+    layers = torch.nn.Sequential(KerasConv2d(1, 4, 3, stride=2, relu=True), KerasConvTranspose2d(4, 1, 3, stride=2))
+    x = torch.rand(2, 1, 28, 28)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y = layers(x)
+    assert y.dtype == torch.bfloat16 and y.shape == x.shape
+    y.float().sum().backward()
+    assert all(p.grad is not None and p.grad.dtype == torch.float32 for p in layers.parameters())
 
 
-@pytest.mark.parametrize(("size", "kernel", "stride"), [(7, 3, 2), (14, 3, 2), (28, 3, 1), (7, 4, 2), (5, 5, 3), (6, 2, 2)])
-def test_folded_crop_equals_the_explicit_keras_crop(size, kernel, stride):
-    """The fast path (PyTorch padding/output_padding, shifted input) computes Keras' crop of the full output."""
+def written_out(modules, x):
+    """A conv encoder or decoder applied the plain way: upright image, explicit Keras padding, nn.Flatten order."""
+    for module in modules:
+        if isinstance(module, (KerasConv2d, KerasConvTranspose2d)):
+            x = reference(module, x)
+        elif isinstance(module, FlattenDense):
+            x = F.linear(x.flatten(1), module.weight, module.bias)
+        elif isinstance(module, DenseMap):
+            x = F.linear(x, module.weight, module.bias).view(-1, *module.map_shape)
+        elif not isinstance(module, Turn):  # ReLU, BatchNorm, Dropout: the same in either frame
+            x = module(x)
+    return x
+
+
+@pytest.mark.parametrize("architecture", ["base", "deep_stride2", "deep_stride1"])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_conv_models_equal_the_written_out_keras_model(architecture, channels):
+    """Whole encoders and decoders (batchnorm with non-trivial statistics, eval mode) in float64."""
     torch.manual_seed(0)
-    layer = SameConvTranspose2d(3, 4, kernel, stride=stride).double()
-    y = torch.randn(2, 3, size, size, dtype=torch.float64)
-    full = F.conv_transpose2d(y, layer.weight, layer.bias, stride=stride)
-    (top, bottom), (left, right) = same_padding(size * stride, kernel, stride), same_padding(size * stride, kernel, stride)
-    expected = full[..., top : full.shape[-2] - bottom, left : full.shape[-1] - right]
-    assert layer(y).shape == (2, 4, size * stride, size * stride)
-    torch.testing.assert_close(layer(y), expected, rtol=0, atol=1e-12)
-
-
-@pytest.mark.parametrize(("size", "kernel", "stride"), [(7, 3, 2), (14, 3, 2), (28, 3, 1), (6, 4, 2)])
-def test_adjoint_backward_equals_autograd_of_the_plain_transposed_conv(size, kernel, stride):
-    """Input, weight and bias gradients of the fast path equal those of the explicit Keras crop."""
-    torch.manual_seed(0)
-    layer = SameConvTranspose2d(5, 4, kernel, stride=stride).double()
-    y = torch.randn(3, 5, size, size, dtype=torch.float64, requires_grad=True)
-    full = F.conv_transpose2d(y, layer.weight, layer.bias, stride=stride)
-    (top, bottom) = same_padding(size * stride, kernel, stride)
-    reference = full[..., top : full.shape[-2] - bottom, top : full.shape[-1] - bottom]
-    upstream = torch.randn_like(reference)
-    expected = torch.autograd.grad(reference, (y, layer.weight, layer.bias), upstream)
-    actual = torch.autograd.grad(layer(y), (y, layer.weight, layer.bias), upstream)
-    for name, a, e in zip(("input", "weight", "bias"), actual, expected):
-        torch.testing.assert_close(a, e, rtol=0, atol=1e-10, msg=name)
+    config = {"family": "conv_vae", "architecture": architecture, "latent_dim": 3, "loss": "bce", "beta": 1,
+              "regularisation": {"dropout": 0.2, "batchnorm": True}}
+    model = build_model(TypeAdapter(ModelConfig).validate_python(config), (channels, 28, 28)).double().eval()
+    for norm in (m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)):
+        torch.nn.init.normal_(norm.running_mean)
+        torch.nn.init.uniform_(norm.running_var, 0.5, 2)
+        torch.nn.init.normal_(norm.bias)
+    x = torch.rand(4, channels, 28, 28, dtype=torch.float64)
+    z = torch.randn(4, 3, dtype=torch.float64)
+    torch.testing.assert_close(model.encoder(x), written_out(model.encoder, x), rtol=0, atol=1e-12)
+    torch.testing.assert_close(model.decoder(z), written_out(model.decoder, z), rtol=0, atol=1e-12)

@@ -85,6 +85,19 @@ def test_coco_output_is_a_tanh_mapped_to_unit_range():
     torch.testing.assert_close(torch.sigmoid(logits), (torch.tanh(logits / 2) + 1) / 2)
 
 
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_family_trains_under_bf16_autocast(case):
+    """The GPU default (bf16 autocast) on the CPU: finite loss, float32 gradients for every parameter."""
+    model, shape = model_for(case)
+    x, labels = torch.rand(4, *shape), torch.arange(4)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        terms = model.loss_terms(x, x, labels)
+    terms["loss"].backward()
+    assert torch.isfinite(terms["loss"])
+    assert all(p.grad is not None and p.grad.dtype == torch.float32 and p.grad.isfinite().all()
+               for p in model.parameters())
+
+
 def test_conv_vae_matches_the_keras_example_size():
     """The Keras VAE example's encoder has 69,076 parameters and its decoder 65,089."""
     config = MODEL_CONFIG.validate_python({"family": "conv_vae", "latent_dim": 2, "loss": "bce", "beta": 1})

@@ -5,6 +5,8 @@ adds its latent head(s). Decoder: Dense(s*s*F, ReLU) -> reshape -> ConvT(ReLU)
 layers -> ConvT(C, k3, s1) giving logits (the sigmoid lives in the loss and in
 ``reconstruct``). The regularisation ablation adds Dropout after the Flatten,
 BatchNorm after every hidden conv, and L1/L2 kernel penalties to the loss.
+The convolutions run in the turned frame of ``keras_layers``, where Keras'
+asymmetric "same" padding is PyTorch's own.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import torch
 from torch import nn
 
 from aelab.config import ConvFamilyConfig, ConvRegularisation
-from aelab.models.keras_layers import SameConv2d, SameConvTranspose2d, keras_batchnorm
+from aelab.models.keras_layers import (
+    DenseMap, FlattenDense, KerasConv2d, KerasConvTranspose2d, Turn, keras_batchnorm,
+)
 
 FEATURES = 16
 """Width of the Dense layer in front of the latent heads."""
@@ -50,55 +54,42 @@ ARCHITECTURES: dict[str, Architecture] = {
 
 
 class ConvEncoder(nn.Sequential):
-    """Image -> ``FEATURES`` ReLU features."""
+    """Image -> ``FEATURES`` ReLU features; the convolutions run in the turned frame (see ``keras_layers``)."""
 
     def __init__(self, in_channels: int, image_size: int, architecture: Architecture, reg: ConvRegularisation):
-        layers: list[nn.Module] = []
+        layers: list[nn.Module] = [Turn()]
         channels, size = in_channels, image_size
         for filters, stride in architecture.encoder:
-            layers += [SameConv2d(channels, filters, 3, stride=stride), nn.ReLU()]
+            layers.append(KerasConv2d(channels, filters, 3, stride=stride, relu=True))
             if reg.batchnorm:
                 layers.append(keras_batchnorm(filters))
             channels, size = filters, math.ceil(size / stride)
-        layers.append(nn.Flatten())
-        if reg.dropout:
+        if reg.dropout:  # Keras drops after the Flatten: elementwise, so the same before it
             layers.append(nn.Dropout(reg.dropout))
-        layers += [nn.Linear(channels * size * size, FEATURES), nn.ReLU()]
+        layers += [FlattenDense((channels, size, size), FEATURES), nn.ReLU()]
         super().__init__(*layers)
         self.output_shape = (channels, size)
 
 
-class ConvDecoder(nn.Module):
+class ConvDecoder(nn.Sequential):
     """Latent vector -> logits of a ``channels`` x ``image_size`` x ``image_size`` image."""
 
     def __init__(self, latent_dim: int, channels: int, image_size: int, start: tuple[int, int],
                  architecture: Architecture, reg: ConvRegularisation):
-        super().__init__()
-        self.start = start
         start_channels, size = start
-        self.dense = nn.Sequential(nn.Linear(latent_dim, start_channels * size * size), nn.ReLU())
-        layers: list[nn.Module] = []
+        layers: list[nn.Module] = [DenseMap(latent_dim, (start_channels, size, size)), nn.ReLU()]
         in_channels = start_channels
         for up in architecture.decoder:
-            if up.padding == "same":
-                layers.append(SameConvTranspose2d(in_channels, up.filters, up.kernel, stride=up.stride))
-                size *= up.stride
-            else:  # Keras "valid" is PyTorch's unpadded transposed conv
-                layers.append(nn.ConvTranspose2d(in_channels, up.filters, up.kernel, stride=up.stride))
-                size = (size - 1) * up.stride + up.kernel
-            layers.append(nn.ReLU())
+            layers.append(KerasConvTranspose2d(in_channels, up.filters, up.kernel, up.stride, up.padding, relu=True))
+            size = size * up.stride if up.padding == "same" else (size - 1) * up.stride + up.kernel
             if reg.batchnorm:
                 layers.append(keras_batchnorm(up.filters))
             in_channels = up.filters
-        layers.append(SameConvTranspose2d(in_channels, channels, 3, stride=1))
+        layers += [KerasConvTranspose2d(in_channels, channels, 3), Turn()]
         if size != image_size:
             raise ValueError(f"this architecture decodes {image_size}x{image_size} images to {size}x{size}; "
                              "it is built for 28x28 inputs")
-        self.deconvs = nn.Sequential(*layers)
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        channels, size = self.start
-        return self.deconvs(self.dense(z).view(-1, channels, size, size))
+        super().__init__(*layers)
 
 
 class KerasConvModel:

@@ -1,18 +1,29 @@
-"""PyTorch layers that compute exactly what Keras' ``padding="same"`` layers compute.
+"""PyTorch layers that compute exactly what Keras' ``padding="same"`` layers compute, at PyTorch's speed.
 
 Keras pads "same" convolutions asymmetrically: the total padding
 ``max((ceil(n / s) - 1) * s + k - n, 0)`` is split with the smaller half
-*before*. For a stride-2, kernel-3 conv on an even input that is 0 before and 1
-after, so PyTorch's symmetric ``padding=1`` would shift the image by a pixel.
-A Keras ``Conv2DTranspose(padding="same")`` is the transpose of that conv: the
-full transposed convolution, cropped by the same split (for k=3, s=2: its last
-row and column). PyTorch's ``padding=1, output_padding=1`` crops the first row
-instead. Keras initialises kernels glorot-uniform and biases to zero.
+*before*; for a stride-2, kernel-3 conv on an even input that is 0 before and 1
+after. A Keras ``Conv2DTranspose(padding="same")`` is that conv's transpose:
+the full transposed convolution cropped by the same split. PyTorch only pads
+symmetrically, so a faithful port has to pad, shift or crop copies of the data.
+
+Turning the image by 180 degrees swaps "before" and "after", and PyTorch's own
+symmetric padding already computes the swapped split: its floor division drops
+the surplus row at the end of a conv, and ``output_padding`` gives back the
+surplus row at the end of a transposed conv. So the conv models run their
+convolution stack in the *turned frame*: the encoder turns its input once, the
+decoder turns its output back once, and every layer in between is a native
+PyTorch convolution with the kernel turned too (``turned``). Parameters keep
+Keras' orientation and PyTorch's Flatten order, so checkpoints mean what a
+plain port's would; tests compare whole models against the explicit
+pad-and-crop formulation in float64. Keras initialises kernels glorot-uniform
+and biases to zero.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -25,89 +36,176 @@ def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-class SameConv2d(nn.Conv2d):
-    """``keras.layers.Conv2D(filters, kernel, strides, padding="same")``."""
+def turned(x: torch.Tensor) -> torch.Tensor:
+    """``x`` turned by 180 degrees in its two spatial axes (its own inverse)."""
+    return x.flip(-2, -1)
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1):
-        super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=0)
+
+class Turn(nn.Module):
+    """Enters (or leaves) the turned frame in which the layers below compute Keras' padding."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return turned(x)
+
+
+class KerasConv2d(nn.Conv2d):
+    """``keras.layers.Conv2D(filters, kernel, strides, padding="same", activation="relu" if relu)``, turned frame."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, relu: bool = False):
+        _check_turnable(kernel_size, stride)
+        super().__init__(in_channels, out_channels, kernel_size, stride=stride)
+        self.relu = relu
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         k, s = self.kernel_size[0], self.stride[0]
-        top, bottom = same_padding(x.shape[-2], k, s)
-        left, right = same_padding(x.shape[-1], k, s)
-        return super().forward(F.pad(x, (left, right, top, bottom)))
+        padding = tuple(same_padding(n, k, s)[1] for n in x.shape[-2:])  # Keras' "after": "before" once turned
+        return _convolution(x, self.weight, self.bias, Geometry(False, (s, s), padding, (0, 0), self.relu))
 
 
-class SameConvTranspose2d(nn.ConvTranspose2d):
-    """``keras.layers.Conv2DTranspose(filters, kernel, strides, padding="same")``: output = input * stride.
+class KerasConvTranspose2d(nn.ConvTranspose2d):
+    """``keras.layers.Conv2DTranspose(filters, kernel, strides, padding, activation="relu" if relu)``, turned frame.
 
-    Keras' layer is the full transposed convolution cropped by ``same_padding``
-    (``before``, ``after``). Slicing the full output copies it, and on CPU that
-    copy costs as much as a convolution, so the crop is folded into PyTorch's
-    own arguments instead: ``padding=p`` crops ``p`` on both sides and
-    ``output_padding`` gives back up to ``stride - 1`` rows at the end. When the
-    Keras crop is asymmetric (``before < after``), ``q`` zero rows in front of
-    the input shift the full output by ``q * stride`` first. The result is the
-    same numbers (tests compare against the explicit crop), computed faster.
+    ``same`` multiplies the size by the stride; ``valid`` is the full transposed
+    convolution, which needs no crop.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1):
-        super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=0)
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
+                 padding: str = "same", relu: bool = False):
+        same = {"same": True, "valid": False}[padding]
+        if same:
+            _check_turnable(kernel_size, stride)
+        super().__init__(in_channels, out_channels, kernel_size, stride=stride)
+        self.same, self.relu = same, relu
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         k, s = self.kernel_size[0], self.stride[0]
-        (shift_y, pad_y, extra_y), (shift_x, pad_x, extra_x) = (
-            _crop_as_arguments(*same_padding(n * s, k, s), s) for n in x.shape[-2:]
+        crops = [same_padding(n * s, k, s) if self.same else (0, 0) for n in x.shape[-2:]]
+        # Turned, Keras' crop (before, after) is (after, before): PyTorch crops `after` on both
+        # sides and output_padding gives back the difference at the end.
+        padding = tuple(after for _, after in crops)
+        output_padding = tuple(after - before for before, after in crops)
+        return _convolution(x, self.weight, self.bias, Geometry(True, (s, s), padding, output_padding, self.relu))
+
+
+class FlattenDense(nn.Linear):
+    """``Flatten`` then ``Dense`` on a turned channels-last feature map, without copying the map.
+
+    The weight's columns keep ``nn.Flatten``'s (channel, row, column) order of
+    the upright map; forward reorders the (small) weight to the turned map's
+    memory order instead of reordering the (large) batch.
+    """
+
+    def __init__(self, map_shape: tuple[int, int, int], out_features: int):
+        super().__init__(math.prod(map_shape), out_features)
+        self.map_shape = map_shape
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        channels, rows, columns = self.map_shape
+        weight = self.weight.view(-1, channels, rows, columns).flip(2, 3).permute(0, 2, 3, 1)
+        return F.linear(x.permute(0, 2, 3, 1).reshape(len(x), -1), weight.reshape(self.out_features, -1), self.bias)
+
+
+class DenseMap(nn.Linear):
+    """``Dense`` then ``Reshape`` to a feature map, written straight into the turned channels-last layout.
+
+    The weight's rows keep the (channel, row, column) order of the upright map.
+    """
+
+    def __init__(self, in_features: int, map_shape: tuple[int, int, int]):
+        super().__init__(in_features, math.prod(map_shape))
+        self.map_shape = map_shape
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        channels, rows, columns = self.map_shape
+        weight = self.weight.view(channels, rows, columns, -1).flip(1, 2).permute(1, 2, 0, 3)
+        bias = self.bias.view(channels, rows, columns).flip(1, 2).permute(1, 2, 0)
+        out = F.linear(z, weight.reshape(self.out_features, -1), bias.reshape(-1))
+        return out.view(-1, rows, columns, channels).permute(0, 3, 1, 2)
+
+
+def _check_turnable(kernel: int, stride: int) -> None:
+    """Turned, "same" pads by (after, before); PyTorch drops or gives back the surplus only if it is < stride."""
+    if stride == 1 and kernel % 2 == 0:
+        raise ValueError(f"a 'same' layer with an even kernel ({kernel}) and stride 1 pads unevenly by more "
+                         "than PyTorch can drop or give back; use an odd kernel or a stride > 1")
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """One convolution's arguments; ``transposed`` and ``relu`` (applied to its output) included."""
+
+    transposed: bool
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    output_padding: tuple[int, int]
+    relu: bool
+
+    def forward(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+        if x.device.type == "cpu" and x.dtype == torch.float32 and torch.backends.mkldnn.is_available():
+            return self._onednn(x, weight, bias)
+        if self.transposed:
+            y = F.conv_transpose2d(x, weight, bias, self.stride, self.padding, self.output_padding)
+        else:
+            y = F.conv2d(x, weight, bias, self.stride, self.padding)
+        return y.relu_() if self.relu else y
+
+    def _onednn(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+        """oneDNN's fused kernel: the ReLU runs on the output tile still in cache (what TensorFlow does)."""
+        activation, dilation = "relu" if self.relu else "none", [1, 1]
+        if self.transposed:
+            return torch.ops.mkldnn._convolution_transpose_pointwise(
+                x, weight, bias, list(self.padding), list(self.output_padding), list(self.stride), dilation, 1,
+                activation, [], "",
+            )
+        return torch.ops.mkldnn._convolution_pointwise(
+            x, weight, bias, list(self.padding), list(self.stride), dilation, 1, activation, [], ""
         )
-        if shift_y or shift_x:
-            x = F.pad(x, (shift_x, 0, shift_y, 0))
-        return _TransposedConv.apply(x, self.weight, self.bias, (s, s), (pad_y, pad_x), (extra_y, extra_x))
+
+    def backward(self, x: torch.Tensor, weight: torch.Tensor, grad: torch.Tensor, needs: tuple[bool, bool, bool]):
+        """(input, weight, bias) gradients of the output gradient ``grad`` (already through the ReLU)."""
+        conv_args = (self.stride, self.padding, (1, 1), False, (0, 0), 1)
+        if not self.transposed:
+            return torch.ops.aten.convolution_backward(grad, x, weight, [weight.shape[0]], *conv_args, needs)
+        # A transposed convolution is the adjoint of a convolution with the same weight,
+        # <convT(x, W), g> = <x, conv(g, W)>, so its weight gradient is conv(g, W)'s for input g
+        # and output gradient x: the same sums, and oneDNN runs them with its AVX-512 conv kernel
+        # where PyTorch's native transposed backward falls back to a slower one.
+        grad_x = F.conv2d(grad, weight, stride=self.stride, padding=self.padding) if needs[0] else None
+        grad_weight = torch.ops.aten.convolution_backward(x, grad, weight, None, *conv_args, (False, True, False))[1]
+        return grad_x, grad_weight, grad.sum((0, 2, 3)) if needs[2] else None
 
 
-class _TransposedConv(torch.autograd.Function):
-    """``F.conv_transpose2d`` whose weight gradient is computed as a convolution's.
-
-    A transposed convolution is the adjoint of a convolution with the same
-    weight: <convT(x, W), g> = <x, conv(g, W)>. So its weight gradient equals
-    conv(g, W)'s weight gradient for input g (the output gradient) and output
-    gradient x: the same sums, bit for bit in tests. On CPU, oneDNN runs that
-    as an AVX-512 convolution kernel, while PyTorch's native backward of the
-    transposed convolution falls back to an AVX2 one that took a third of a
-    conv VAE training step (``ONEDNN_VERBOSE=1`` shows both).
-    """
+class _Convolution(torch.autograd.Function):
+    """A convolution (+ ReLU) whose forward may be oneDNN's fused kernel, so it brings its own backward."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias, stride, padding, output_padding):
-        ctx.save_for_backward(x, weight)
-        ctx.geometry = (stride, padding, bias is not None)
-        return F.conv_transpose2d(x, weight, bias, stride=stride, padding=padding, output_padding=output_padding)
+    def forward(ctx, x, weight, bias, geometry: Geometry):
+        y = geometry.forward(x, weight, bias)
+        ctx.geometry = geometry
+        ctx.save_for_backward(x, weight, y if geometry.relu else None)
+        return y
 
     @staticmethod
     def backward(ctx, grad):
-        x, weight = ctx.saved_tensors
-        stride, padding, has_bias = ctx.geometry
-        grad_x = grad_weight = grad_bias = None
-        if ctx.needs_input_grad[0]:
-            grad_x = F.conv2d(grad, weight, stride=stride, padding=padding)
-        if ctx.needs_input_grad[1]:
-            grad_weight = torch.ops.aten.convolution_backward(
-                x, grad, weight, None, stride, padding, (1, 1), False, (0, 0), 1, (False, True, False)
-            )[1]
-        if has_bias and ctx.needs_input_grad[2]:
-            grad_bias = grad.sum((0, 2, 3))
-        return grad_x, grad_weight, grad_bias, None, None, None
+        x, weight, y = ctx.saved_tensors
+        if ctx.geometry.relu:
+            grad = torch.ops.aten.threshold_backward(grad, y, 0)
+        needs = (ctx.needs_input_grad[0], ctx.needs_input_grad[1], ctx.needs_input_grad[2])
+        return *ctx.geometry.backward(x, weight, grad, needs), None
 
 
-def _crop_as_arguments(before: int, after: int, stride: int) -> tuple[int, int, int]:
-    """(input shift q, padding p, output_padding) that crop ``before``/``after`` off a full transposed conv.
+def _convolution(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, geometry: Geometry) -> torch.Tensor:
+    """The convolution of the turned frame: the kernel turned, inputs in autocast's dtype when it is on.
 
-    With q zero rows in front, the full output moves down by q * stride; PyTorch
-    keeps rows [p, L' - p + output_padding). Solving for the kept rows
-    [before + q * stride, L - after + q * stride) gives p = before + q * stride and
-    output_padding = before - after + q * stride, which must lie in [0, stride).
+    A custom autograd function is outside autocast's reach, so the casts it
+    would make happen here (where autograd records them and turns the gradient
+    back into float32).
     """
-    shift = max(0, -(-(after - before) // stride))  # ceil((after - before) / stride)
-    return shift, before + shift * stride, before - after + shift * stride
+    weight = turned(weight)
+    if torch.is_autocast_enabled(x.device.type):
+        dtype = torch.get_autocast_dtype(x.device.type)
+        x, weight, bias = x.to(dtype), weight.to(dtype), bias.to(dtype) if bias is not None else None
+    return _Convolution.apply(x, weight, bias, geometry)
 
 
 def keras_batchnorm(channels: int) -> nn.BatchNorm2d:

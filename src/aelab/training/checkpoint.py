@@ -16,7 +16,7 @@ from aelab.io import atomic_path
 from aelab.models.base import Autoencoder
 from aelab.models.registry import build_model
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: conv families renamed their layers (turned-frame layers)
 _MODEL_CONFIG = TypeAdapter(ModelConfig)
 
 

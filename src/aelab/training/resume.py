@@ -18,7 +18,7 @@ import torch
 from aelab.io import atomic_path
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: conv families renamed their layers (turned-frame layers)
 
 
 @dataclass
