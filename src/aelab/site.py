@@ -8,7 +8,6 @@ mirror or on a GPU is the same study.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import platform
 from pathlib import Path
@@ -82,11 +81,8 @@ def keep_freed_memory() -> bool:
     preloading tcmalloc or jemalloc. A no-op (False) where the C library is
     not glibc. Speed only: no number changes.
     """
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    if libc is None or not hasattr(libc, "mallopt"):
-        return False
-    return all(libc.mallopt(number, value) == 1 for number, value in GLIBC_MALLOC.values())
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # the C library this process runs on
+    return mallopt is not None and all(mallopt(number, value) == 1 for number, value in GLIBC_MALLOC.values())
 
 
 def device_name(device: torch.device) -> str:

@@ -123,6 +123,10 @@ class DenseMap(nn.Linear):
         return out.view(-1, rows, columns, channels).permute(0, 3, 1, 2)
 
 
+def _onednn_enabled() -> bool:
+    return torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled
+
+
 def _check_turnable(kernel: int, stride: int) -> None:
     """Turned, "same" pads by (after, before); PyTorch drops or gives back the surplus only if it is < stride."""
     if stride == 1 and kernel % 2 == 0:
@@ -141,7 +145,7 @@ class Geometry:
     relu: bool
 
     def forward(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
-        if x.device.type == "cpu" and x.dtype == torch.float32 and torch.backends.mkldnn.is_available():
+        if x.device.type == "cpu" and x.dtype == torch.float32 and _onednn_enabled():
             return self._onednn(x, weight, bias)
         if self.transposed:
             y = F.conv_transpose2d(x, weight, bias, self.stride, self.padding, self.output_padding)
@@ -161,7 +165,8 @@ class Geometry:
             x, weight, bias, list(self.padding), list(self.stride), dilation, 1, activation, [], ""
         )
 
-    def backward(self, x: torch.Tensor, weight: torch.Tensor, grad: torch.Tensor, needs: tuple[bool, bool, bool]):
+    def backward(self, x: torch.Tensor, weight: torch.Tensor, grad: torch.Tensor,
+                 needs: tuple[bool, bool, bool]) -> tuple[torch.Tensor | None, ...]:
         """(input, weight, bias) gradients of the output gradient ``grad`` (already through the ReLU)."""
         conv_args = (self.stride, self.padding, (1, 1), False, (0, 0), 1)
         if not self.transposed:
