@@ -175,3 +175,14 @@ def test_conv_models_equal_the_written_out_keras_model(architecture, channels):
     z = torch.randn(4, 3, dtype=torch.float64)
     torch.testing.assert_close(model.encoder(x), written_out(model.encoder, x), rtol=0, atol=1e-12)
     torch.testing.assert_close(model.decoder(z), written_out(model.decoder, z), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["conv-14-3-2-reluTrue", "transposed-same-7-3-2-reluTrue"])
+def test_frozen_kernel_passes_the_gradient_to_the_input_only(name):
+    torch.manual_seed(0)
+    layer, size = LAYERS[name]
+    layer = copy.deepcopy(layer).requires_grad_(False)
+    x = torch.randn(2, layer.in_channels, size, size, requires_grad=True)
+    layer(x).sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    assert layer.weight.grad is None and layer.bias.grad is None

@@ -176,7 +176,8 @@ class Geometry:
         # and output gradient x: the same sums, and oneDNN runs them with its AVX-512 conv kernel
         # where PyTorch's native transposed backward falls back to a slower one.
         grad_x = F.conv2d(grad, weight, stride=self.stride, padding=self.padding) if needs[0] else None
-        grad_weight = torch.ops.aten.convolution_backward(x, grad, weight, None, *conv_args, (False, True, False))[1]
+        grad_weight = (torch.ops.aten.convolution_backward(x, grad, weight, None, *conv_args, (False, True, False))[1]
+                       if needs[1] else None)
         return grad_x, grad_weight, grad.sum((0, 2, 3)) if needs[2] else None
 
 
