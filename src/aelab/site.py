@@ -75,8 +75,8 @@ def keep_freed_memory() -> bool:
     thresholds say so, and the next batch faults the same pages in again, each
     one zeroed by the kernel. In a training loop that reallocates the same
     tensors every batch this happens at random: on the 2-core VM of the
-    benchmark a conv VAE epoch had between 0 and 370,000 page faults per 6,400
-    images, at up to 25% of its time. Fixed thresholds make every epoch run
+    benchmark a conv VAE epoch of 6,400 images had from 7 to 370,000 page
+    faults, at up to 25% of its time. Fixed thresholds make every epoch run
     like the good ones. PyTorch's tuning guide reaches the same end by
     preloading tcmalloc or jemalloc. A no-op (False) where the C library is
     not glibc. Speed only: no number changes.

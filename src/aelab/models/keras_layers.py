@@ -196,8 +196,7 @@ class _Convolution(torch.autograd.Function):
         x, weight, y = ctx.saved_tensors
         if ctx.geometry.relu:
             grad = torch.ops.aten.threshold_backward(grad, y, 0)
-        needs = (ctx.needs_input_grad[0], ctx.needs_input_grad[1], ctx.needs_input_grad[2])
-        return *ctx.geometry.backward(x, weight, grad, needs), None
+        return *ctx.geometry.backward(x, weight, grad, ctx.needs_input_grad[:3]), None
 
 
 def _convolution(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, geometry: Geometry) -> torch.Tensor:
