@@ -1,10 +1,13 @@
 # Set-up and entry points. Every target creates the pinned environment first.
-#   make study   the full study of params.yaml (snakemake --cores $(CORES))
-#   make smoke   the same graph on the smoke params, in ./smoke (a few minutes on 2 cores)
+#   make study      the full study of params.yaml (snakemake --cores $(CORES))
+#   make smoke      the same graph on the smoke params, in ./smoke (a few minutes on 2 cores)
+#   make rehearsal  the full graph on the full data with every training capped at $(EPOCHS) epoch(s), in ./rehearsal
 #   make test    the test suite (unit, integration, real Snakemake/DVC/SLURM runs)
 
 PYTHON ?= python3
-CORES ?= 8
+# Every core this process may use (Snakemake gives each torch job the threads its rule asks for).
+CORES ?= $(shell python3 -c 'import os; print(len(os.sched_getaffinity(0)))')
+EPOCHS ?= 1
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
@@ -16,7 +19,7 @@ export AELAB_DATA_MIRROR := $(abspath $(AELAB_DATA_MIRROR))
 endif
 export PATH := $(BIN):$(PATH)
 
-.PHONY: study smoke test schema debian
+.PHONY: study smoke rehearsal test schema debian
 study: $(STAMP)
 	snakemake --cores $(CORES)
 
@@ -24,6 +27,12 @@ smoke: $(STAMP)
 	mkdir -p smoke
 	cp tests/smoke/params.yaml smoke/params.yaml
 	snakemake --cores 2 --directory smoke
+
+rehearsal: $(STAMP)
+	mkdir -p rehearsal
+	python -m aelab rehearsal_params --epochs $(EPOCHS) > rehearsal/params.yaml.tmp
+	mv rehearsal/params.yaml.tmp rehearsal/params.yaml
+	snakemake --cores $(CORES) --directory rehearsal --rerun-incomplete
 
 test: $(STAMP) debian
 	python -m pytest

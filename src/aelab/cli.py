@@ -125,6 +125,15 @@ def schema(args: argparse.Namespace) -> None:
     print(json.dumps(json_schema(), indent=2))
 
 
+def rehearsal_params(args: argparse.Namespace) -> None:
+    import yaml
+
+    from aelab.rehearsal import rehearsal_yaml
+
+    load_params(args.params)  # the rehearsal of an invalid study would fail hours later
+    print(rehearsal_yaml(yaml.safe_load(Path(args.params).read_text()), args.epochs), end="")
+
+
 def _require_declared(declared: dict, name: str, section: str) -> None:
     if name not in declared:
         raise UserError(f"dataset {name!r} is not declared under '{section}' in params.yaml (declared: {', '.join(declared)})")
@@ -179,6 +188,8 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--threads", type=int, help="CPU threads for torch (Snakemake passes the rule's threads)")
     stage(report, "build the HTML report of every variant in params.yaml")
     stage(schema, "print the JSON schema of params.yaml")
+    rehearsing = stage(rehearsal_params, "print params.yaml with every epoch count capped (a scale rehearsal)")
+    rehearsing.add_argument("--epochs", type=int, default=1, help="the cap (default: %(default)s)")
     return root
 
 
@@ -195,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as error:
         print(f"aelab {args.stage}: error: {error}", file=sys.stderr)
         return 2
-    if args.stage not in ("schema", "report"):
+    if args.stage not in ("schema", "rehearsal_params", "report"):
         _record_timing(args, time.perf_counter() - started)
     return 0
 
