@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import platform
+import resource
 import sys
 import time
 from datetime import datetime, timezone
@@ -212,10 +213,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _record_timing(args: argparse.Namespace, seconds: float) -> None:
-    """Wall time, device and host of a finished stage run, for the report's provenance."""
+    """Wall time, peak memory, device and host of a finished stage run, for the report's provenance."""
     subject = "-".join(getattr(args, name) for name in SUBJECTS if getattr(args, name, None)) or "all"
     write_json(paths.stage_timing(args.stage, subject), {
         "stage": args.stage, "subject": subject, "seconds": round(seconds, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),  # Linux: KiB
         "device": getattr(args, "device_used", None), "host": platform.node(),  # None: a stage without tensors
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     })

@@ -32,11 +32,12 @@ def provenance(params_file: Path) -> dict[str, str]:
 def stage_timings() -> pd.DataFrame:
     """Every stage run the CLI recorded (logs/timing/<stage>/<subject>.json), whichever engine ran it."""
     records = [json.loads(path.read_text()) for path in sorted(paths.timing_dir().glob("*/*.json"))]
-    return pd.DataFrame.from_records(records, columns=["stage", "subject", "seconds", "device", "host", "finished"])
+    return pd.DataFrame.from_records(records, columns=["stage", "subject", "seconds", "peak_rss_mb", "device", "host",
+                                                  "finished"])
 
 
 def wall_time_per_stage(timings: pd.DataFrame) -> pd.DataFrame:
-    """Runs, total and longest wall time of each stage (seconds)."""
+    """Runs, total and longest wall time of each stage (seconds), and its largest peak memory (MB)."""
     if timings.empty:
         return timings
     grouped = timings.groupby("stage", sort=False)
@@ -46,6 +47,7 @@ def wall_time_per_stage(timings: pd.DataFrame) -> pd.DataFrame:
         "total_seconds": grouped["seconds"].sum(),
         "longest_seconds": grouped["seconds"].max(),
         "longest_run": longest["subject"],
+        "peak_rss_mb": grouped["peak_rss_mb"].max(),
     })
 
 
