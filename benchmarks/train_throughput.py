@@ -126,7 +126,7 @@ def aelab_epoch(model_config, shape, images: int, device: torch.device) -> Calla
     settings = TrainingConfig(epochs=1, batch_size=128, learning_rate=1e-3, adam_eps=1e-7)
     optimizer = adam(model, settings)
     order = torch.Generator().manual_seed(0)
-    return lambda: train_epoch(model, data, optimizer, settings, order)
+    return lambda: train_epoch(model, data, optimizer, settings, order, site.mixed_precision(device))
 
 
 def seconds(epoch: Callable[[], None], device: torch.device) -> float:

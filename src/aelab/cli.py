@@ -62,6 +62,19 @@ def colourise(args: argparse.Namespace) -> None:
     log.info("%s: %s", args.dataset, publish_dataset(args.dataset, arrays, cmnist_grid(arrays)))
 
 
+def pool_cmnist(args: argparse.Namespace) -> None:
+    from aelab.data.cmnist import pool_cmnist as pool
+    from aelab.data.publish import load_arrays, publish_dataset
+    from aelab.plotting.datasets import cmnist_grid
+
+    params = load_params(args.params)
+    _require_declared(params.datasets.cmnist_pooled, args.dataset, "datasets.cmnist_pooled")
+    config = params.datasets.cmnist_pooled[args.dataset]
+    levels = [params.datasets.cmnist[level] for level in config.levels]
+    arrays = pool(load_arrays(params.datasets.pool_source(args.dataset)), levels, config)
+    log.info("%s: %s", args.dataset, publish_dataset(args.dataset, arrays, cmnist_grid(arrays)))
+
+
 def download_coco(args: argparse.Namespace) -> None:
     from aelab.data.coco import fetch_coco
 
@@ -100,6 +113,15 @@ def crossvalidate(args: argparse.Namespace) -> None:
     log.info("crossval %s: %s", args.variant, metrics)
 
 
+def devices(args: argparse.Namespace) -> None:
+    from aelab.training.devices import compare_devices
+
+    _prepare_torch(args)  # the devices themselves are the argument, not the site's choice
+    metrics = compare_devices(load_params(args.params), args.variant, args.devices)
+    args.device_used = ", ".join(str(value) for key, value in sorted(metrics.items()) if key.endswith("_device"))
+    log.info("devices %s: %s", args.variant, metrics)
+
+
 def train_classifier(args: argparse.Namespace) -> None:
     from aelab.classifier.stage import train_classifier as train_one
 
@@ -135,17 +157,28 @@ def rehearsal_params(args: argparse.Namespace) -> None:
     print(rehearsal_yaml(yaml.safe_load(Path(args.params).read_text()), args.epochs), end="")
 
 
+def choices(args: argparse.Namespace) -> None:
+    from aelab.report.choices import markdown
+
+    print(markdown(load_params(args.params)), end="")
+
+
 def _require_declared(declared: dict, name: str, section: str) -> None:
     if name not in declared:
         raise UserError(f"dataset {name!r} is not declared under '{section}' in params.yaml (declared: {', '.join(declared)})")
 
 
-def _device(args: argparse.Namespace) -> torch.device:
+def _prepare_torch(args: argparse.Namespace) -> None:
+    """The process settings every tensor stage shares: its thread count, and malloc keeping freed memory."""
     import torch
 
     if args.threads:
         torch.set_num_threads(args.threads)
     site.keep_freed_memory()
+
+
+def _device(args: argparse.Namespace) -> torch.device:
+    _prepare_torch(args)
     device = site.resolve_device(args.device)
     args.device_used = site.device_name(device)
     return device
@@ -168,6 +201,7 @@ def parser() -> argparse.ArgumentParser:
     fetching.add_argument("--mirror", help=mirror_help)
     stage(preprocess, "turn verified IDX files into data/processed/<dataset>.npz").add_argument("dataset")
     stage(colourise, "generate a CMNIST dataset from processed MNIST").add_argument("dataset")
+    stage(pool_cmnist, "pool the training splits of several CMNIST bias levels, keep a random fraction").add_argument("dataset")
     fetching_coco = stage(download_coco, "fetch a COCO 2017 image set (val2017, train2017)")
     fetching_coco.add_argument("image_set")
     fetching_coco.add_argument("--mirror", help=mirror_help)
@@ -187,8 +221,14 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument(subject)
         sub.add_argument("--device", choices=site.DEVICE_CHOICES, help=f"default: ${site.DEVICE_VARIABLE} or auto")
         sub.add_argument("--threads", type=int, help="CPU threads for torch (Snakemake passes the rule's threads)")
+    comparing = stage(devices, "train one variant on each listed device in float32 (CPU against GPU)")
+    comparing.add_argument("variant")
+    comparing.add_argument("--devices", nargs="+", choices=("cpu", "cuda"), default=["cpu", "cuda"],
+                           help="devices to compare; one the machine lacks is skipped (default: %(default)s)")
+    comparing.add_argument("--threads", type=int, help="CPU threads for torch (Snakemake passes the rule's threads)")
     stage(report, "build the HTML report of every variant in params.yaml")
     stage(schema, "print the JSON schema of params.yaml")
+    stage(choices, "print the values the publications leave open and aelab's choices (docs/choices.md)")
     rehearsing = stage(rehearsal_params, "print params.yaml with every epoch count capped (a scale rehearsal)")
     rehearsing.add_argument("--epochs", type=int, default=1, help="the cap (default: %(default)s)")
     return root
@@ -207,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as error:
         print(f"aelab {args.stage}: error: {error}", file=sys.stderr)
         return 2
-    if args.stage not in ("schema", "rehearsal_params", "report"):
+    if args.stage not in ("schema", "rehearsal_params", "choices", "report"):
         _record_timing(args, time.perf_counter() - started)
     return 0
 

@@ -66,6 +66,21 @@ class CmnistConfig(StrictModel):
     train_fraction: Annotated[float, Field(gt=0, le=1)]
 
 
+class CmnistPoolConfig(StrictModel):
+    """The training splits of several CMNIST bias levels pooled, then a random ``fraction`` kept (STUDY.md 1).
+
+    The CMNIST of the deterministic-AE study (2.2): all four levels' training
+    sets together, 70% of them. The levels are generated again from their own
+    settings rather than read from their files, so a pipeline stage needs one
+    input (their MNIST source) instead of a list. The test and validation
+    splits are the first level's (every level of the study has the same ones).
+    """
+
+    levels: Annotated[list[DatasetId], Field(min_length=1)]
+    fraction: Annotated[float, Field(gt=0, le=1)]
+    seed: Annotated[int, Field(ge=0)]
+
+
 class CocoConfig(StrictModel):
     """COCO 2017 images: shorter side resized to ``size``, centre crop, RGB or grey."""
 
@@ -82,12 +97,25 @@ class DatasetsConfig(StrictModel):
 
     idx: dict[IdxDatasetName, IdxDatasetConfig]
     cmnist: dict[DatasetId, CmnistConfig]
+    cmnist_pooled: dict[DatasetId, CmnistPoolConfig]
     coco_image_sets: list[CocoImageSet]
     coco: dict[DatasetId, CocoConfig]
 
     @property
     def ids(self) -> list[str]:
-        return [*self.idx, *self.cmnist, *self.coco]
+        return [*self.idx, *self.cmnist, *self.cmnist_pooled, *self.coco]
+
+    def labelled(self, dataset_id: str) -> bool:
+        """Whether the dataset's images carry a class label (every dataset but COCO's)."""
+        return dataset_id not in self.coco
+
+    def coloured(self, dataset_id: str) -> bool:
+        """Whether the dataset's images carry a stroke-colour label (CMNIST)."""
+        return dataset_id in self.cmnist or dataset_id in self.cmnist_pooled
+
+    def pool_source(self, dataset_id: str) -> str:
+        """The processed dataset a pooled CMNIST is generated from (its levels' MNIST)."""
+        return self.cmnist[self.cmnist_pooled[dataset_id].levels[0]].source
 
     @model_validator(mode="after")
     def _references_resolve(self) -> DatasetsConfig:
@@ -99,6 +127,12 @@ class DatasetsConfig(StrictModel):
         for dataset_id, config in self.cmnist.items():
             if config.source not in self.idx:
                 raise ValueError(f"cmnist dataset {dataset_id!r} needs idx dataset {config.source!r}, which is not declared")
+        for dataset_id, config in self.cmnist_pooled.items():
+            unknown = [level for level in config.levels if level not in self.cmnist]
+            if unknown:
+                raise ValueError(f"cmnist_pooled dataset {dataset_id!r} pools {unknown}, which are not declared under cmnist")
+            if len({self.cmnist[level].source for level in config.levels}) > 1:
+                raise ValueError(f"cmnist_pooled dataset {dataset_id!r} pools levels generated from different sources")
         for dataset_id, config in self.coco.items():
             missing = set(config.image_sets) - set(self.coco_image_sets)
             if missing:
@@ -275,6 +309,8 @@ class VariantConfig(StrictModel):
     dataset: DatasetId
     model: ModelConfig
     training: TrainingOverride = TrainingOverride()
+    seeds: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)] | None = None
+    """Replaces the study-wide ``seeds`` where a question needs more repetitions than the rest."""
 
 
 class StudyConfig(StrictModel):
@@ -302,8 +338,12 @@ class LatentConfig(TaskConfig):
 
 
 class ManifoldConfig(TaskConfig):
+    """Codes on a regular ``points``-per-axis grid: a line over [-line_limit, line_limit] (1-D latent),
+    a grid over [-limit, limit]^2 (2-D), slices of that grid at fixed z[2] (3-D)."""
+
     points: Annotated[int, Field(gt=1, le=40)]
     limit: Annotated[float, Field(gt=0)]
+    line_limit: Annotated[float, Field(gt=0)]
 
 
 class GenerationConfig(TaskConfig):
@@ -371,12 +411,22 @@ class CrossValidationConfig(StrictModel):
     variants: list[VariantId]
 
 
+class DevicesConfig(StrictModel):
+    """CPU against GPU (STUDY.md 3): each listed variant's first seed trained once per device, in float32.
+
+    The devices are the stage's argument, not a param: a machine without a GPU
+    compares nothing and says so.
+    """
+
+    variants: list[VariantId]
+
+
 def _generative(model: ModelConfig) -> bool:
     return not (model.family == "coco_conv" and (model.downsample == "maxpool" or model.skip_connections))
 
 
 TASK_REQUIREMENTS: dict[str, tuple[str, Callable[[VariantConfig, DatasetsConfig], bool]]] = {
-    "latent": ("a labelled dataset (not COCO)", lambda v, d: v.dataset not in d.coco),
+    "latent": ("a labelled dataset (not COCO)", lambda v, d: d.labelled(v.dataset)),
     "manifold": ("a generative, unconditional model with a latent of 1 to 3 dimensions",
                  lambda v, d: _generative(v.model) and not getattr(v.model, "conditional", False)
                  and v.model.latent_dim is not None and v.model.latent_dim <= 3),
@@ -386,7 +436,7 @@ TASK_REQUIREMENTS: dict[str, tuple[str, Callable[[VariantConfig, DatasetsConfig]
     "anomaly": ("a model trained on mnist", lambda v, d: v.dataset == "mnist"),
     "diagnostics": ("a variational model", lambda v, d: v.model.family in ("conv_vae", "mlp_vae")),
     "sample_quality": ("a decoder that works from a code alone, on a labelled dataset (not COCO)",
-                       lambda v, d: _generative(v.model) and v.dataset not in d.coco),
+                       lambda v, d: _generative(v.model) and d.labelled(v.dataset)),
 }
 """Task -> (what it needs, whether a variant has it): checked before anything runs."""
 EVALUATION_TASKS = ("reconstruction", *TASK_REQUIREMENTS)
@@ -406,6 +456,7 @@ class EvaluationConfig(StrictModel):
     diagnostics: DiagnosticsConfig
     sample_quality: SampleQualityConfig
     crossval: CrossValidationConfig
+    devices: DevicesConfig
 
     def task(self, name: str) -> TaskConfig | ReconstructionConfig:
         return getattr(self, name)
@@ -430,17 +481,20 @@ class Params(StrictModel):
             self._check_listed(f"study {study_id!r}", study.variants)
         self._check_tasks()
         self._check_listed("evaluation.crossval.variants", self.evaluation.crossval.variants)
+        self._check_listed("evaluation.devices.variants", self.evaluation.devices.variants)
         self._check_classifiers()
         return self
 
     def _check_variants(self) -> None:
         for variant_id, variant in self.variants.items():
+            if variant.seeds is not None and len(set(variant.seeds)) != len(variant.seeds):
+                raise ValueError(f"variants.{variant_id}.seeds {variant.seeds} repeat a value; each seed is one run")
             if variant.dataset not in self.datasets.ids:
                 raise ValueError(
                     f"variant {variant_id!r} uses dataset {variant.dataset!r}, which is not "
                     f"declared under 'datasets' (declared: {', '.join(self.datasets.ids)})"
                 )
-            if getattr(variant.model, "conditional", False) and variant.dataset in self.datasets.coco:
+            if getattr(variant.model, "conditional", False) and not self.datasets.labelled(variant.dataset):
                 raise ValueError(
                     f"variant {variant_id!r} is conditional but dataset {variant.dataset!r} (COCO) has no class labels"
                 )
@@ -462,7 +516,7 @@ class Params(StrictModel):
     def _check_classifiers(self) -> None:
         classified = self.evaluation.sample_quality.classifier.datasets
         for dataset in classified:
-            if dataset not in self.datasets.ids or dataset in self.datasets.coco:
+            if dataset not in self.datasets.ids or not self.datasets.labelled(dataset):
                 raise ValueError(f"evaluation.sample_quality.classifier.datasets lists {dataset!r}, "
                                  "which is not a labelled dataset declared under 'datasets'")
         for variant_id in self.evaluation.sample_quality.variants:
@@ -479,6 +533,10 @@ class Params(StrictModel):
             raise ParamsError(
                 f"unknown variant {variant_id!r}; params.yaml defines: {', '.join(self.variants)}"
             ) from None
+
+    def seeds_for(self, variant_id: str) -> list[int]:
+        """The seeds a variant trains and is evaluated with: its own ``seeds``, else the study-wide ones."""
+        return self.variant(variant_id).seeds or self.seeds
 
     def task_variants(self, task: str) -> list[str]:
         """The variants ``task`` evaluates: every variant for reconstruction, else its list."""

@@ -129,3 +129,32 @@ def report_dir() -> Path:
 
 def report_html() -> Path:
     return report_dir() / "index.html"
+
+
+def devices_dir(variant: str) -> Path:
+    """CPU against GPU: the same variant and seed trained on each device the machine has."""
+    return RESULTS / "devices" / variant
+
+
+def devices_metrics(variant: str) -> Path:
+    """Seconds per epoch and final losses per device (a DVC metric)."""
+    return devices_dir(variant) / "metrics.json"
+
+
+def devices_history_dir(variant: str) -> Path:
+    """Loss terms per epoch, one file per device."""
+    return devices_dir(variant) / "history"
+
+
+def devices_history(variant: str, device: str) -> Path:
+    return devices_history_dir(variant) / f"{device}.csv"
+
+
+def devices_figures(variant: str) -> Path:
+    """Both devices' loss curves on one plot, their latent plots side by side."""
+    return devices_dir(variant) / "figures"
+
+
+def devices_state(variant: str, device: str) -> Path:
+    """Resumable state of one device's run (see :func:`training_state`)."""
+    return Path("state") / "devices" / variant / f"{device}.pt"

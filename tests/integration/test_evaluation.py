@@ -126,3 +126,35 @@ def test_conditional_sample_quality_checks_the_requested_labels(project, monkeyp
     metrics = evaluate_variant(params, "sample_quality", "mlp-conditional", CPU)
     assert 0.0 <= metrics["label_agreement"] <= 1.0
     assert metrics["frechet_distance"] >= 0 and 0.0 <= metrics["confident_share"] <= 1.0
+
+
+def test_cmnist_codes_are_scored_by_digit_and_by_colour(project, monkeypatch):
+    """A model of the pooled CMNIST: silhouettes by class and by stroke colour, and a figure for each."""
+    from aelab.data.cmnist import pool_cmnist
+
+    root, params = project
+    monkeypatch.chdir(root)
+    with np.load(paths.processed_file("mnist")) as arrays:
+        mnist = dict(arrays)
+    pooled = params.datasets.cmnist_pooled["cmnist-pooled"]
+    levels = [params.datasets.cmnist[level].model_copy(update={"validation_images": 16}) for level in pooled.levels]
+    np.savez(paths.processed_file("cmnist-pooled"), **pool_cmnist(mnist, levels, pooled))
+    train_variant(params, "ae-deep-cmnist", CPU)
+    metrics = evaluate_variant(params, "latent", "ae-deep-cmnist", CPU)
+    assert -1 <= metrics["silhouette"] <= 1 and -1 <= metrics["silhouette_colour"] <= 1
+    assert metrics["silhouette"] != metrics["silhouette_colour"]
+    figures = {path.name for path in paths.task_figures("ae-deep-cmnist", "latent").iterdir()}
+    assert figures == {"latent.png", "latent_colour.png"}
+
+
+def test_a_deterministic_ae_is_sampled_and_scored_per_dimension_and_with_full_covariance(project, monkeypatch):
+    root, params = project
+    monkeypatch.chdir(root)
+    scores = evaluate_variant(params, "sample_quality", "ae-baseline", CPU)
+    for name in ("frechet_distance", "confident_share"):
+        assert {name, f"{name}_full_cov"} <= set(scores)
+    assert scores["frechet_distance"] != scores["frechet_distance_full_cov"]
+    generated = evaluate_variant(params, "generation", "ae-baseline", CPU)
+    assert {"sample_mean_intensity", "sample_mean_intensity_full_cov"} <= set(generated)
+    figures = {path.name for path in paths.task_figures("ae-baseline", "generation").iterdir()}
+    assert figures == {"samples.png", "samples_full_cov.png", "noise_samples.png"}

@@ -72,3 +72,10 @@ def test_history_has_every_loss_term_per_epoch(tiny_project):
     assert not paths.training_state("vae-regularised", 0).exists()  # dropped once published
     cost = json.loads(paths.train_metrics("vae-regularised").read_text())
     assert cost["seconds_per_epoch"] > 0 and cost["device"]
+
+
+def test_a_variants_own_seeds_replace_the_study_wide_ones(tiny_project):
+    assert tiny_project.seeds == [0] and tiny_project.seeds_for("ae-baseline") == [0, 1]
+    summary = train_variant(tiny_project, "ae-baseline", CPU)
+    assert summary["seeds"] == 2 and "final_test_loss_std" in summary
+    assert sorted(path.name for path in paths.checkpoints_dir("ae-baseline").iterdir()) == ["seed0.pt", "seed1.pt"]

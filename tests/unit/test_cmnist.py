@@ -79,3 +79,29 @@ def test_validation_is_held_out_and_train_subsampled(mnist):
 def test_too_many_validation_images_is_a_clear_error(mnist):
     with pytest.raises(UserError, match="validation_images=1000 must be smaller than the 1000 MNIST training images"):
         build_cmnist(mnist, config(validation_images=1000))
+
+
+def test_pooled_levels_keep_a_seeded_fraction_of_every_levels_training_images(mnist):
+    from aelab.config import CmnistPoolConfig
+    from aelab.data.cmnist import pool_cmnist
+
+    levels = [config(rho=rho, seed=0) for rho in (0.01, 0.2)]
+    pool = CmnistPoolConfig(levels=["a", "b"], fraction=0.7, seed=5)
+    pooled = pool_cmnist(mnist, levels, pool)
+    per_level = 1000 - 200
+    assert len(pooled["train_images"]) == round(0.7 * 2 * per_level)
+    # each kept image is one of a level's training images, with that level's colour and flag
+    built = [build_cmnist(mnist, level) for level in levels]
+    every = {name: np.concatenate([b[name] for b in built]) for name in ("train_images", "train_colours", "train_biased")}
+    index = {image.tobytes() + bytes([colour]): biased for image, colour, biased in
+             zip(every["train_images"], every["train_colours"], every["train_biased"])}
+    for image, colour, biased in zip(pooled["train_images"], pooled["train_colours"], pooled["train_biased"]):
+        assert index[image.tobytes() + bytes([colour])] == biased
+    # both levels contribute, in proportion; conflicting share is between the two levels' rho
+    assert 0.01 < 1 - pooled["train_biased"].mean() < 0.2
+    for name in ("test_images", "test_colours", "val80_images"):
+        np.testing.assert_array_equal(pooled[name], built[0][name])
+    again = pool_cmnist(mnist, levels, pool)
+    np.testing.assert_array_equal(again["train_images"], pooled["train_images"])
+    other = pool_cmnist(mnist, levels, pool.model_copy(update={"seed": 6}))
+    assert not np.array_equal(other["train_labels"], pooled["train_labels"])

@@ -14,8 +14,9 @@ from aelab.models.keras_layers import (
 from aelab.models.registry import build_model
 
 CONV_CASES = [(28, 3, 2), (14, 3, 2), (7, 3, 2), (28, 3, 1), (28, 4, 2), (15, 5, 3), (9, 5, 1)]
-TRANSPOSED_CASES = [(7, 3, 2, "same"), (14, 3, 2, "same"), (28, 3, 1, "same"), (7, 4, 2, "same"),
-                    (5, 5, 3, "same"), (6, 2, 2, "same"), (4, 4, 1, "valid"), (7, 3, 2, "valid")]
+TRANSPOSED_CASES = [(7, 3, 2, None), (14, 3, 2, None), (28, 3, 1, None), (7, 4, 2, None), (5, 5, 3, None),
+                    (6, 2, 2, None), (4, 4, 2, 1), (7, 3, 2, 1), (7, 3, 2, 0), (5, 5, 3, 2), (6, 3, 1, 0)]
+"""(size, kernel, stride, output_padding); (4, 4, 2, 1) is deep_stride2's first decoder layer, 4x4 -> 7x7."""
 
 
 def keras_conv(x, weight, bias, stride):
@@ -24,13 +25,21 @@ def keras_conv(x, weight, bias, stride):
     return F.conv2d(F.pad(x, (left, right, top, bottom)), weight, bias, stride=stride)
 
 
-def keras_conv_transpose(x, weight, bias, stride, padding):
-    """Keras Conv2DTranspose written out: the full transposed conv, cropped by the "same" split."""
-    full = F.conv_transpose2d(x, weight, bias, stride=stride)
-    if padding == "valid":
-        return full
-    (top, bottom), (left, right) = (same_padding(n * stride, weight.shape[-1], stride) for n in x.shape[-2:])
-    return full[..., top : full.shape[-2] - bottom, left : full.shape[-1] - right]
+def keras_output_length(size, kernel, stride, output_padding):
+    """keras.src.utils.conv_utils.deconv_output_length for padding="same"."""
+    if output_padding is None:
+        return size * stride
+    return (size - 1) * stride + kernel - 2 * (kernel // 2) + output_padding
+
+
+def keras_conv_transpose(x, weight, bias, stride, output_padding):
+    """Keras Conv2DTranspose(padding="same") as TensorFlow computes it: the adjoint (input gradient) of a
+    "same" Conv2D whose input has the output's size, plus the bias; written with autograd, no crop arithmetic."""
+    rows, columns = (keras_output_length(n, weight.shape[-1], stride, output_padding) for n in x.shape[-2:])
+    probe = torch.zeros(len(x), weight.shape[1], rows, columns, dtype=x.dtype)
+    _, adjoint = torch.func.vjp(lambda image: keras_conv(image, weight, None, stride), probe)
+    (y,) = adjoint(x)
+    return y + bias.view(1, -1, 1, 1)
 
 
 def upright(layer, x):
@@ -40,7 +49,7 @@ def upright(layer, x):
 
 def reference(layer, x):
     if isinstance(layer, KerasConvTranspose2d):
-        y = keras_conv_transpose(x, layer.weight, layer.bias, layer.stride[0], "same" if layer.same else "valid")
+        y = keras_conv_transpose(x, layer.weight, layer.bias, layer.stride[0], layer.keras_output_padding)
     else:
         y = keras_conv(x, layer.weight, layer.bias, layer.stride[0])
     return torch.relu(y) if layer.relu else y
@@ -50,10 +59,10 @@ def layers():
     for size, kernel, stride in CONV_CASES:
         for relu in (False, True):
             yield f"conv-{size}-{kernel}-{stride}-relu{relu}", KerasConv2d(3, 5, kernel, stride=stride, relu=relu), size
-    for size, kernel, stride, padding in TRANSPOSED_CASES:
+    for size, kernel, stride, output_padding in TRANSPOSED_CASES:
         for relu in (False, True):
-            layer = KerasConvTranspose2d(3, 5, kernel, stride=stride, padding=padding, relu=relu)
-            yield f"transposed-{padding}-{size}-{kernel}-{stride}-relu{relu}", layer, size
+            layer = KerasConvTranspose2d(3, 5, kernel, stride=stride, output_padding=output_padding, relu=relu)
+            yield f"transposed-{size}-{kernel}-{stride}-op{output_padding}-relu{relu}", layer, size
 
 
 LAYERS = {name: (layer, size) for name, layer, size in layers()}
@@ -86,8 +95,8 @@ def test_layer_computes_keras_padding_and_its_gradients(name):
         torch.testing.assert_close(a, e, rtol=0, atol=1e-10, msg=what)
 
 
-@pytest.mark.parametrize("name", ["conv-28-3-2-reluTrue", "conv-28-3-1-reluFalse", "transposed-same-14-3-2-reluTrue",
-                                  "transposed-same-28-3-1-reluFalse", "transposed-valid-4-4-1-reluTrue"])
+@pytest.mark.parametrize("name", ["conv-28-3-2-reluTrue", "conv-28-3-1-reluFalse", "transposed-14-3-2-opNone-reluTrue",
+                                  "transposed-28-3-1-opNone-reluFalse", "transposed-4-4-2-op1-reluTrue"])
 def test_float32_fused_kernels_match_the_float64_reference(name):
     """float32 on the CPU runs oneDNN's fused conv + ReLU kernels, which the float64 test never reaches."""
     torch.manual_seed(0)
@@ -131,6 +140,30 @@ def test_flatten_dense_and_dense_map_keep_pytorch_flatten_order():
 def test_even_kernel_same_layer_with_stride_one_is_refused():
     with pytest.raises(ValueError, match="even kernel"):
         KerasConv2d(1, 2, 4, stride=1)
+
+
+@pytest.mark.parametrize("output_padding", [-1, 2])
+def test_output_padding_outside_zero_to_stride_is_refused(output_padding):
+    with pytest.raises(ValueError, match="output_padding"):
+        KerasConvTranspose2d(1, 2, 4, stride=2, output_padding=output_padding)
+
+
+def test_output_padding_that_tensorflow_cannot_invert_is_refused():
+    with pytest.raises(ValueError, match="does not map back"):
+        KerasConvTranspose2d(1, 2, 4, stride=2, output_padding=0)(torch.zeros(1, 1, 4, 4))
+
+
+def test_stride2_output_padding_layer_is_the_full_transposed_conv_cropped_one_before_two_after():
+    """Keras' ConvT(k4, s2, same, output_padding 1) on 4x4: 7x7, rows/columns 1..7 of the 10x10 full transposed
+    conv (TensorFlow's SAME split of 3 is 1 before, 2 after); a stride-1 "valid" ConvT(k4) is 7x7 too, but another layer."""
+    torch.manual_seed(0)
+    layer = KerasConvTranspose2d(2, 3, 4, stride=2, output_padding=1).double()
+    x = torch.randn(2, 2, 4, 4, dtype=torch.float64)
+    full = F.conv_transpose2d(x, layer.weight, layer.bias, stride=2)
+    assert full.shape[-2:] == (10, 10)
+    torch.testing.assert_close(upright(layer, x), full[..., 1:8, 1:8], rtol=0, atol=1e-12)
+    valid = F.conv_transpose2d(x, layer.weight, layer.bias, stride=1)
+    assert valid.shape == upright(layer, x).shape and not torch.allclose(valid, upright(layer, x))
 
 
 def test_layers_follow_autocast_and_return_float32_gradients():
@@ -177,7 +210,7 @@ def test_conv_models_equal_the_written_out_keras_model(architecture, channels):
     torch.testing.assert_close(model.decoder(z), written_out(model.decoder, z), rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["conv-14-3-2-reluTrue", "transposed-same-7-3-2-reluTrue"])
+@pytest.mark.parametrize("name", ["conv-14-3-2-reluTrue", "transposed-7-3-2-opNone-reluTrue"])
 def test_frozen_kernel_passes_the_gradient_to_the_input_only(name):
     torch.manual_seed(0)
     layer, size = LAYERS[name]
@@ -186,3 +219,11 @@ def test_frozen_kernel_passes_the_gradient_to_the_input_only(name):
     layer(x).sum().backward()
     assert x.grad is not None and x.grad.abs().sum() > 0
     assert layer.weight.grad is None and layer.bias.grad is None
+
+
+def test_deep_stride2_decoder_starts_with_keras_stride2_output_padding_layer():
+    config = {"family": "conv_ae", "architecture": "deep_stride2", "latent_dim": 2, "loss": "bce"}
+    model = build_model(TypeAdapter(ModelConfig).validate_python(config), (1, 28, 28))
+    first = next(m for m in model.decoder if isinstance(m, KerasConvTranspose2d))
+    assert (first.kernel_size, first.stride, first.keras_output_padding) == ((4, 4), (2, 2), 1)
+    assert model.decoder(torch.zeros(3, 2)).shape == (3, 1, 28, 28)

@@ -154,3 +154,77 @@ def test_folds_partition_the_rows_and_repeat_with_their_seed():
     again = fold_indices(103, 5, seed=0)
     assert all((a[1] == b[1]).all() for a, b in zip(folds, again))
     assert not (fold_indices(103, 5, seed=1)[0][1] == folds[0][1]).all()
+
+
+def test_r2_uniform_counts_every_pixel_once_where_variance_weighted_ignores_constant_ones():
+    """Pixel 0 never varies (MNIST's corners) and is predicted wrongly: scikit-learn's uniform average scores it 0,
+    the variance-weighted score gives it no weight."""
+    originals = torch.zeros(4, 1, 1, 2)
+    originals[:, 0, 0, 1] = torch.tensor([0.0, 0.5, 1.0, 0.5])
+    reconstructed = originals.clone()
+    reconstructed[:, 0, 0, 0] = 0.1
+    metrics = reconstruction_metrics(originals, reconstructed)
+    assert metrics["r2"] == pytest.approx(1.0)
+    assert metrics["r2_uniform"] == pytest.approx(0.5)
+
+
+def test_ssim_in_chunks_equals_ssim_at_once():
+    from aelab.evaluation import reconstruction
+
+    torch.manual_seed(0)
+    x = torch.rand(1203, 1, 12, 12)
+    y = (x + 0.1 * torch.randn_like(x)).clamp(0, 1)
+    whole = ssim(x, y)
+    assert reconstruction.SSIM_CHUNK < len(x) and whole.shape == (1203,)
+    torch.testing.assert_close(whole[:7], ssim(x[:7], y[:7]))
+    torch.testing.assert_close(whole[-5:], ssim(x[-5:], y[-5:]))
+
+
+def test_denoising_scores_on_the_models_own_scale():
+    """[-1, 1] doubles every difference: MSE x4, and PSNR with a peak of 1 loses 10 log10(4) dB."""
+    from aelab.evaluation.denoising import NATIVE, scores
+
+    torch.manual_seed(0)
+    clean = torch.rand(3, 3, 8, 8)
+    noisy, denoised = (clean + 0.2).clamp(0, 1), (clean + 0.05).clamp(0, 1)
+    unit = scores("g", clean, noisy, denoised, (0.0, 1.0))
+    assert set(unit) == {"g_mse_input", "g_psnr_input", "g_mse_output", "g_psnr_output"}
+    both = scores("g", clean, noisy, denoised, (-1.0, 1.0))
+    for which in ("input", "output"):
+        assert both[f"g_mse_{which}{NATIVE}"] == pytest.approx(4 * both[f"g_mse_{which}"])
+        assert both[f"g_psnr_{which}{NATIVE}"] == pytest.approx(both[f"g_psnr_{which}"] - 10 * math.log10(4))
+    assert unit["g_psnr_output"] > unit["g_psnr_input"]
+
+
+def test_manifold_smoothness_is_the_mean_squared_step_between_grid_neighbours():
+    from aelab.evaluation.manifold import neighbour_difference
+
+    flat = torch.full((9, 1, 2, 2), 0.5)
+    assert neighbour_difference(flat, 3) == 0.0
+    ramp = torch.arange(3.0).repeat(3).view(9, 1, 1, 1) / 2  # rows of a 3x3 grid: 0, 0.5, 1
+    # 6 horizontal steps of 0.5 and 6 vertical steps of 0: mean of squares = 6 * 0.25 / 12
+    assert neighbour_difference(ramp, 3) == pytest.approx(0.125)
+    line = torch.tensor([0.0, 1.0, 1.0]).view(3, 1, 1, 1)
+    assert neighbour_difference(line, 3) == pytest.approx(0.5)
+
+
+def test_deterministic_ae_samplers_fit_per_dimension_and_full_covariance():
+    """The per-dimension Gaussian (as published) keeps each coordinate's mean and spread and drops correlations;
+    the full-covariance one keeps them."""
+    from types import SimpleNamespace
+
+    from aelab.evaluation.generation import FULL_COVARIANCE, PUBLISHED, code_distributions
+
+    torch.manual_seed(0)
+    base = torch.randn(20000, 1, dtype=torch.float64)
+    codes = torch.cat([3 + base, -1 + 2 * base + 0.1 * torch.randn_like(base)], dim=1)  # strongly correlated
+    ctx = SimpleNamespace(model=SimpleNamespace(latent_dim=2, variational=False), encode=lambda images: codes,
+                          split=lambda name: SimpleNamespace(images=None))
+    samplers = code_distributions(ctx)
+    torch.manual_seed(1)
+    diagonal, full = (samplers[key].sample((20000,)) for key in (PUBLISHED, FULL_COVARIANCE))
+    for drawn in (diagonal, full):
+        torch.testing.assert_close(drawn.mean(0), codes.mean(0), atol=0.05, rtol=0)
+        torch.testing.assert_close(drawn.std(0), codes.std(0), atol=0.05, rtol=0)
+    correlation = lambda x: float(torch.corrcoef(x.T)[0, 1])  # noqa: E731
+    assert correlation(codes) > 0.99 and correlation(full) > 0.99 and abs(correlation(diagonal)) < 0.05

@@ -20,7 +20,7 @@ from tests.conftest import MIRROR, ROOT, SMOKE_PARAMS, mirror_available
 pytestmark = pytest.mark.workflow
 
 
-ONE_THREAD_PER_JOB = ("train=1", "crossvalidate=1", "train_classifier=1", "evaluate=1")
+ONE_THREAD_PER_JOB = ("train=1", "crossvalidate=1", "train_classifier=1", "evaluate=1", "devices=1")
 """Snakemake's --set-threads for the torch stages, matching the DVC runs' one thread."""
 
 
@@ -102,12 +102,17 @@ def dvc_project(tmp_path_factory) -> Path:
 
 
 def variant_stages(project, variant: str) -> set[str]:
-    """The DVC stages of one variant: its training, its cross-validation and every evaluation task selected for it."""
+    """The DVC stages of one variant: its training, cross-validation, device comparison and every evaluation task
+    selected for it."""
     params = load_params(project / "params.yaml")
     stages = {f"train@{variant}"} | {f"{task}@{variant}" for task in EVALUATION_TASKS if variant in params.task_variants(task)}
-    return stages | ({f"crossvalidate@{variant}"} if variant in params.evaluation.crossval.variants else set())
+    stages |= {f"crossvalidate@{variant}"} if variant in params.evaluation.crossval.variants else set()
+    return stages | ({f"devices@{variant}"} if variant in params.evaluation.devices.variants else set())
 
 
 def crossval_stages(project) -> set[str]:
-    """Cross-validation stages depend on all of data/processed (DVC cannot name a listed variant's dataset)."""
-    return {f"crossvalidate@{variant}" for variant in load_params(project / "params.yaml").evaluation.crossval.variants}
+    """Cross-validation and device-comparison stages depend on all of data/processed (DVC cannot name a listed
+    variant's dataset)."""
+    evaluation = load_params(project / "params.yaml").evaluation
+    return ({f"crossvalidate@{variant}" for variant in evaluation.crossval.variants}
+            | {f"devices@{variant}" for variant in evaluation.devices.variants})

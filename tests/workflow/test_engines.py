@@ -26,6 +26,9 @@ def test_both_engines_build_the_same_artefacts(snakemake_project, dvc_project):
     assert str(paths.report_html()) in produced
     for variant in params.evaluation.crossval.variants:
         assert str(paths.crossval_metrics(variant)) in produced
+    for variant in params.evaluation.devices.variants:
+        assert {str(paths.devices_metrics(variant)), str(paths.devices_history(variant, "cpu")),
+                str(paths.devices_figures(variant) / "loss_curves.png")} <= produced
     for dataset in params.evaluation.sample_quality.classifier.datasets:
         assert {str(paths.classifier_model(dataset)), str(paths.classifier_metrics(dataset))} <= produced
     for dataset in params.datasets.ids:
@@ -51,6 +54,11 @@ def test_both_engines_compute_the_same_metrics(snakemake_project, dvc_project):
         by_snakemake = json.loads((snakemake_project / path).read_text())
         by_dvc = json.loads((dvc_project / path).read_text())
         assert by_snakemake == by_dvc, path
+    for variant in params.evaluation.devices.variants:  # the same losses; only the seconds differ
+        by_snakemake, by_dvc = (json.loads((project / paths.devices_metrics(variant)).read_text())
+                                for project in (snakemake_project, dvc_project))
+        assert {k: v for k, v in by_snakemake.items() if "seconds" not in k} \
+            == {k: v for k, v in by_dvc.items() if "seconds" not in k}
     for dataset in params.evaluation.sample_quality.classifier.datasets:
         by_snakemake = json.loads((snakemake_project / paths.classifier_metrics(dataset)).read_text())
         by_dvc = json.loads((dvc_project / paths.classifier_metrics(dataset)).read_text())
@@ -106,8 +114,8 @@ def test_changed_param_reruns_its_variant_and_shows_in_metrics_diff(dvc_project)
 
 
 def test_changed_dataset_param_rebuilds_only_that_dataset_and_its_variants(dvc_project):
-    with edited_params(dvc_project, "rho: 0.1", "rho: 0.2"):
-        assert stages_run_by_repro(dvc_project) == {"colourise@cmnist", "report"} \
+    with edited_params(dvc_project, "rho: 0.1", "rho: 0.05"):
+        assert stages_run_by_repro(dvc_project) == {"colourise@cmnist", "pool_cmnist@cmnist-pooled", "report"} \
             | variant_stages(dvc_project, "ae-deep-cmnist") | crossval_stages(dvc_project)
 
 

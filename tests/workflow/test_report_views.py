@@ -53,6 +53,15 @@ def test_report_opens_in_headless_chromium_without_broken_images(snakemake_proje
         assert section.find_elements("css selector", f"#{study_id}-loss-curves img"), study_id
         for variant in study.variants:
             assert section.find_elements("id", f"{study_id}-{variant}"), (study_id, variant)
+    devices = chromium.find_element("id", "devices-vae-baseline")
+    assert "CPU only" in devices.text and len(devices.find_elements("tag name", "img")) == 2
+    choices = chromium.find_element("css selector", "#choices table")
+    assert "aelab's choice" in choices.text and "SSIM" in choices.text
+    summary = chromium.find_element("id", "mlp-denoising-summary")
+    assert summary.is_displayed() and "training noise" in chromium.find_element("css selector", "#study-mlp").text
+    shown = chromium.execute_script("return [...document.images].map(i => i.getAttribute('src'))")
+    assert any(src.endswith("ae-deep-cmnist/latent/latent_colour.png") for src in shown)
+    assert any(src.endswith("ae-baseline/generation/samples_full_cov.png") for src in shown)
     images = chromium.execute_script("return document.images.length")
     assert images >= len(params.variants) + len(params.studies)  # every variant's figures, every study's curves
 

@@ -57,6 +57,23 @@ rule colourise:
         "python -m aelab colourise {wildcards.dataset} 2> {log}"
 
 
+rule pool_cmnist:
+    input:
+        source=lambda wildcards: paths.processed_file(DATASETS.pool_source(wildcards.dataset)),
+    output:
+        **processed("{dataset}"),
+    params:
+        # The levels are generated again from their settings: a change to any of them reruns the pool.
+        settings=lambda wildcards: DATASETS.cmnist_pooled[wildcards.dataset].model_dump_json()
+        + "".join(DATASETS.cmnist[level].model_dump_json() for level in DATASETS.cmnist_pooled[wildcards.dataset].levels),
+    wildcard_constraints:
+        dataset=one_of(DATASETS.cmnist_pooled),
+    log:
+        "logs/pool_cmnist/{dataset}.log",
+    shell:
+        "python -m aelab pool_cmnist {wildcards.dataset} 2> {log}"
+
+
 rule download_coco:
     output:
         images=directory(paths.coco_raw_dir("{image_set}")),

@@ -37,7 +37,7 @@ def task_inputs(wildcards):
 def task_settings(wildcards):
     """The task's own settings (not its variant list) and the seeds: a change reruns the task."""
     settings = PARAMS.evaluation.task(wildcards.task).model_dump_json(exclude={"variants"})
-    return f"{settings} {PARAMS.evaluation.batch_size} {PARAMS.seeds}"
+    return f"{settings} {PARAMS.evaluation.batch_size} {PARAMS.seeds_for(wildcards.variant)}"
 
 
 rule evaluate:

@@ -8,6 +8,8 @@ rule report:
         cost=expand(rules.train.output.cost, variant=VARIANTS),
         histories=expand(rules.train.output.history, variant=VARIANTS),
         crossval=[paths.crossval_metrics(variant) for variant in PARAMS.evaluation.crossval.variants],
+        devices=expand(rules.devices.output.metrics, variant=PARAMS.evaluation.devices.variants),
+        devices_figures=expand(rules.devices.output.figures, variant=PARAMS.evaluation.devices.variants),
         classifiers=[paths.classifier_metrics(dataset) for dataset in PARAMS.evaluation.sample_quality.classifier.datasets],
         manifests=[paths.dataset_manifest(dataset) for dataset in DATASETS.ids],
         samples=[paths.dataset_samples(dataset) for dataset in DATASETS.ids],

@@ -17,7 +17,7 @@ rule train:
         # Rerun a variant when its own settings (or the study-wide ones) change.
         settings=lambda wildcards: PARAMS.variant(wildcards.variant).model_dump_json()
         + PARAMS.training_for(wildcards.variant).model_dump_json()
-        + str(PARAMS.seeds),
+        + str(PARAMS.seeds_for(wildcards.variant)),
     threads: 2
     resources:
         # Locally a scheduling token: unconstrained unless `--resources gpu=N` is given,
@@ -26,7 +26,8 @@ rule train:
         # The data live in memory as float32 (~20x the compressed file) plus the model.
         mem_mb=lambda wildcards, input: 2000 + 20 * input.size_mb,
         # Minutes: generous for a GPU, where an MNIST epoch takes seconds.
-        runtime=lambda wildcards: 10 + 2 * PARAMS.training_for(wildcards.variant).epochs * len(PARAMS.seeds),
+        runtime=lambda wildcards: 10
+        + 2 * PARAMS.training_for(wildcards.variant).epochs * len(PARAMS.seeds_for(wildcards.variant)),
     log:
         "logs/train/{variant}.log",
     shell:
@@ -42,7 +43,7 @@ rule crossvalidate:
         settings=lambda wildcards: PARAMS.variant(wildcards.variant).model_dump_json()
         + PARAMS.crossval_training_for(wildcards.variant).model_dump_json()
         + PARAMS.evaluation.crossval.model_dump_json(exclude={"variants"})
-        + str(PARAMS.seeds[0]),
+        + str(PARAMS.seeds_for(wildcards.variant)[0]),
     threads: 2
     resources:
         gpu=1,
@@ -53,3 +54,29 @@ rule crossvalidate:
         "logs/crossvalidate/{variant}.log",
     shell:
         "python -m aelab crossvalidate {wildcards.variant} --threads {threads} 2> {log}"
+
+
+rule devices:
+    input:
+        data=dataset_of,
+    output:
+        metrics=paths.devices_metrics("{variant}"),
+        history=directory(paths.devices_history_dir("{variant}")),
+        figures=directory(paths.devices_figures("{variant}")),
+    params:
+        settings=lambda wildcards: PARAMS.variant(wildcards.variant).model_dump_json()
+        + PARAMS.training_for(wildcards.variant).model_dump_json()
+        + str(PARAMS.seeds_for(wildcards.variant)[0])
+        + f" {PARAMS.evaluation.latent.points} {PARAMS.evaluation.batch_size}",
+    wildcard_constraints:
+        variant=one_of(PARAMS.evaluation.devices.variants),
+    threads: 2
+    resources:
+        gpu=1,
+        mem_mb=lambda wildcards, input: 2000 + 20 * input.size_mb,
+        runtime=lambda wildcards: 10 + 4 * PARAMS.training_for(wildcards.variant).epochs,
+    log:
+        "logs/devices/{variant}.log",
+    shell:
+        # The devices are the stage's argument: a machine without a GPU compares the CPU alone.
+        "python -m aelab devices {wildcards.variant} --devices cpu cuda --threads {threads} 2> {log}"

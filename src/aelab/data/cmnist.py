@@ -14,25 +14,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from aelab.config import CmnistConfig
+from aelab.config import CmnistConfig, CmnistPoolConfig
 from aelab.errors import UserError
 
-PALETTE = np.array(
-    [
-        [230, 25, 75],    # 0 red
-        [60, 180, 75],    # 1 green
-        [255, 225, 25],   # 2 yellow
-        [0, 130, 200],    # 3 blue
-        [245, 130, 48],   # 4 orange
-        [145, 30, 180],   # 5 purple
-        [70, 240, 240],   # 6 cyan
-        [240, 50, 230],   # 7 magenta
-        [210, 245, 60],   # 8 lime
-        [170, 110, 40],   # 9 brown
-    ],
-    dtype=np.uint8,
-)
-"""Ten well-separated colours (Sasha Trubetskoy's 'distinct colours'), one per class."""
+COLOURS = {
+    "red": (230, 25, 75),
+    "green": (60, 180, 75),
+    "yellow": (255, 225, 25),
+    "blue": (0, 130, 200),
+    "orange": (245, 130, 48),
+    "purple": (145, 30, 180),
+    "cyan": (70, 240, 240),
+    "magenta": (240, 50, 230),
+    "lime": (210, 245, 60),
+    "brown": (170, 110, 40),
+}
+"""Ten well-separated colours (Sasha Trubetskoy's 'distinct colours'): class k's is the k-th."""
+PALETTE_NAMES = tuple(COLOURS)
+PALETTE = np.array(list(COLOURS.values()), dtype=np.uint8)
 
 
 def assign_colours(labels: np.ndarray, conflicting: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -83,3 +82,14 @@ def build_cmnist(mnist: dict[str, np.ndarray], config: CmnistConfig) -> dict[str
             f"{split}_biased": biased,
         }
     return arrays
+
+
+def pool_cmnist(mnist: dict[str, np.ndarray], levels: list[CmnistConfig], config: CmnistPoolConfig) -> dict[str, np.ndarray]:
+    """The training splits of every level pooled, a random ``config.fraction`` of them kept (seeded, in pool order);
+    the other splits are the first level's."""
+    built = [build_cmnist(mnist, level) for level in levels]
+    pooled = {name: np.concatenate([arrays[name] for arrays in built]) for name in built[0] if name.startswith("train_")}
+    count = len(pooled["train_labels"])
+    kept = np.sort(np.random.default_rng(config.seed).permutation(count)[: round(config.fraction * count)])
+    others = {name: array for name, array in built[0].items() if not name.startswith("train_")}
+    return {name: array[kept] for name, array in pooled.items()} | others

@@ -2,12 +2,18 @@
 
 Applies to every model, not only the denoising ones: how much a plain AE
 removes noise is the baseline the denoisers must beat. The noise draws come
-from an RNG seeded by the run's seed.
+from an RNG seeded by the run's seed. MSE (per pixel) and PSNR are measured
+against the clean image on the [0, 1] scale; a model whose own scale is
+another (the COCO models work in [-1, 1]) is also scored on that scale, where
+published numbers often are: MSE there is (hi - lo)^2 times larger, and PSNR
+is taken with a peak of 1 (10 log10(1 / MSE)), as those notebooks compute it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import torch
 
 from aelab.config import NoiseConfig
 from aelab.evaluation.context import Context
@@ -16,11 +22,28 @@ from aelab.noise import add_noise
 from aelab.plotting import figures as plots
 from aelab.training.seeding import isolated_rng
 
+NATIVE = "_native"
+"""Suffix of the metrics on the model's own scale."""
+
 
 def noise_name(config: NoiseConfig) -> str:
     """A metric-key-safe name, e.g. ``gaussian_0p1``."""
     level = next(value for key, value in config.model_dump().items() if key != "kind")
     return f"{config.kind}_{level:g}".replace(".", "p")
+
+
+def scores(name: str, clean: torch.Tensor, noisy: torch.Tensor, denoised: torch.Tensor,
+           native_range: tuple[float, float]) -> dict[str, float]:
+    """MSE and PSNR of the noisy input and of the output on [0, 1], and on the model's own scale when it differs."""
+    scales = {"": (0.0, 1.0)} | ({NATIVE: native_range} if native_range != (0.0, 1.0) else {})
+    metrics = {}
+    for suffix, (low, high) in scales.items():
+        rescale = lambda images: low + (high - low) * images  # noqa: E731
+        for which, images in (("input", noisy), ("output", denoised)):
+            difference = (rescale(clean) - rescale(images)).double()
+            metrics[f"{name}_mse_{which}{suffix}"] = float(difference.pow(2).mean())
+            metrics[f"{name}_psnr_{which}{suffix}"] = float(psnr(rescale(clean), rescale(images)).mean())
+    return metrics
 
 
 def run(ctx: Context, figures: Path | None) -> dict[str, float]:
@@ -33,8 +56,7 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
         with isolated_rng(ctx.seed, ctx.device):
             noisy = add_noise(clean, config)
         denoised = ctx.reconstruct(noisy, labels)
-        metrics[f"{name}_psnr_input"] = float(psnr(clean, noisy).mean())
-        metrics[f"{name}_psnr_output"] = float(psnr(clean, denoised).mean())
+        metrics |= scores(name, clean, noisy, denoised, ctx.model.native_range)
         panels |= {f"{name}: noisy": noisy[shown], f"{name}: denoised": denoised[shown]}
     if figures:
         plots.save(plots.image_rows({"clean": clean[shown]} | panels), figures / "denoising.png")

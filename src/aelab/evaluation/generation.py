@@ -2,7 +2,9 @@
 
 * a VAE decodes its prior N(0, I);
 * a deterministic AE has no prior, so codes come from a Gaussian fitted to
-  its encoded training images (mean and covariance);
+  its encoded training images: per dimension (mean and std of each code
+  coordinate, as the published experiments do) and, as well, with the full
+  covariance, which keeps the correlations between coordinates;
 * every generative model also decodes N(mean, std^2) noise (STUDY.md 2.3,
   default N(5, 1)): only a VAE's decoder was trained to turn random vectors
   into digits;
@@ -16,45 +18,58 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
+from torch.distributions import Distribution, MultivariateNormal, Normal, Independent
 
 from aelab.evaluation.context import Context
 from aelab.models.mlp import CLASSES
 from aelab.plotting import figures as plots
 from aelab.training.seeding import isolated_rng
 
+PUBLISHED = ""
+"""Suffix of the sampler the published experiments use (the prior of a VAE, the per-dimension Gaussian of an AE)."""
+FULL_COVARIANCE = "_full_cov"
+JITTER = 1e-6
+"""Added to the fitted variances: a code coordinate that never varies must not give a singular Gaussian."""
 
-def code_distribution(ctx: Context) -> torch.distributions.Distribution:
-    """The model's prior (VAE), or a Gaussian fitted to its training codes (deterministic AE)."""
+
+def code_distributions(ctx: Context) -> dict[str, Distribution]:
+    """Samplers by metric suffix: the prior (VAE), or Gaussians fitted to the training codes (deterministic AE)."""
     dim = ctx.model.latent_dim
     if ctx.model.variational:
-        return torch.distributions.MultivariateNormal(torch.zeros(dim), torch.eye(dim))
+        return {PUBLISHED: MultivariateNormal(torch.zeros(dim), torch.eye(dim))}
     codes = ctx.encode(ctx.split("train").images).double().cpu()
-    covariance = torch.atleast_2d(torch.cov(codes.T)) + 1e-6 * torch.eye(dim, dtype=torch.float64)
-    return torch.distributions.MultivariateNormal(codes.mean(0), covariance)
+    mean = codes.mean(0)
+    covariance = torch.atleast_2d(torch.cov(codes.T)) + JITTER * torch.eye(dim, dtype=torch.float64)
+    return {PUBLISHED: Independent(Normal(mean, covariance.diagonal().sqrt()), 1),
+            FULL_COVARIANCE: MultivariateNormal(mean, covariance)}
 
 
-def sample_codes(ctx: Context, count: int) -> torch.Tensor:
-    return code_distribution(ctx).sample((count,)).float()
+def sampler_title(ctx: Context, suffix: str) -> str:
+    if ctx.model.variational:
+        return "prior N(0, I)"
+    return "Gaussian fitted to training codes, " + ("full covariance" if suffix else "per dimension")
+
+
+def class_labels(ctx: Context, count: int) -> torch.Tensor | None:
+    """Classes 0-9 in turn for a conditional model; None otherwise."""
+    return torch.arange(count) % CLASSES if ctx.model.conditional else None
 
 
 def run(ctx: Context, figures: Path | None) -> dict[str, float]:
     settings = ctx.settings.generation
+    labels = class_labels(ctx, settings.samples)
     with isolated_rng(ctx.seed, ctx.device):
-        codes = sample_codes(ctx, settings.samples)
+        samples = {suffix: ctx.generate(distribution.sample((settings.samples,)).float(), labels)
+                   for suffix, distribution in code_distributions(ctx).items()}
         noise_codes = settings.noise_mean + settings.noise_std * torch.randn(settings.noise_samples, ctx.model.latent_dim)
-        labels = torch.arange(settings.samples) % CLASSES if ctx.model.conditional else None
-        samples = ctx.generate(codes, labels)
         noise_labels = labels[: settings.noise_samples] if labels is not None else None
         from_noise = ctx.generate(noise_codes, noise_labels)
     if figures:
         columns = CLASSES if ctx.model.conditional else 8
-        title = "class 0-9 per column" if ctx.model.conditional else (
-            "prior N(0, I)" if ctx.model.variational else "Gaussian fitted to training codes")
-        plots.save(plots.image_panels({title: samples}, columns), figures / "samples.png")
+        for suffix, images in samples.items():
+            title = "class 0-9 per column" if ctx.model.conditional else sampler_title(ctx, suffix)
+            plots.save(plots.image_panels({title: images}, columns), figures / f"samples{suffix}.png")
         plots.save(plots.image_panels({f"N({settings.noise_mean:g}, {settings.noise_std:g}^2)": from_noise},
                                       settings.noise_samples), figures / "noise_samples.png")
-    return {
-        "samples": len(samples),
-        "sample_mean_intensity": float(samples.mean()),
-        "noise_sample_mean_intensity": float(from_noise.mean()),
-    }
+    metrics = {f"sample_mean_intensity{suffix}": float(images.mean()) for suffix, images in samples.items()}
+    return metrics | {"noise_sample_mean_intensity": float(from_noise.mean())}

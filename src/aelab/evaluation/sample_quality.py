@@ -12,7 +12,9 @@ A small classifier trained by the pipeline on the variant's dataset
 Each comes with its reference on real data, so a reader sees the floor:
 the distance between as many real *training* images and the test images, and
 the confident share of the real test images. A conditional model adds the
-share of samples classified as the label they were generated for.
+share of samples classified as the label they were generated for. A
+deterministic AE is scored for both of its samplers (per-dimension and
+full-covariance Gaussian, :mod:`aelab.evaluation.generation`).
 """
 
 from __future__ import annotations
@@ -25,8 +27,7 @@ import torch
 from aelab import paths
 from aelab.classifier.model import load_classifier
 from aelab.evaluation.context import Context
-from aelab.evaluation.generation import sample_codes
-from aelab.models.mlp import CLASSES
+from aelab.evaluation.generation import PUBLISHED, class_labels, code_distributions
 from aelab.plotting import figures as plots
 from aelab.training.seeding import isolated_rng
 
@@ -63,32 +64,34 @@ def _rows(features: torch.Tensor) -> np.ndarray:
 def run(ctx: Context, figures: Path | None) -> dict[str, float]:
     settings = ctx.settings.sample_quality
     classifier = load_classifier(paths.classifier_model(ctx.metadata["dataset"]), ctx.device)
+    labels = class_labels(ctx, settings.samples)
     with isolated_rng(ctx.seed, ctx.device):
-        codes = sample_codes(ctx, settings.samples)
-        labels = torch.arange(settings.samples) % CLASSES if ctx.model.conditional else None
-        generated = ctx.generate(codes, labels)
+        generated = {suffix: ctx.generate(distribution.sample((settings.samples,)).float(), labels)
+                     for suffix, distribution in code_distributions(ctx).items()}
     real = ctx.test.images[: settings.samples]
     reference = ctx.split("train").images[: len(real)]
 
     batch = ctx.settings.batch_size
-    generated_features, generated_probabilities = classifier.embed(generated, batch)
     real_features, real_probabilities = classifier.embed(real, batch)
     reference_features, _ = classifier.embed(reference, batch)
     metrics = {
-        "frechet_distance": frechet_distance(_rows(generated_features), _rows(real_features)),
         "reference_frechet_distance": frechet_distance(_rows(reference_features), _rows(real_features)),
-        "confident_share": confident_share(generated_probabilities, settings.confidence),
         "reference_confident_share": confident_share(real_probabilities, settings.confidence),
     }
-    if labels is not None:
-        predicted = generated_probabilities.argmax(1).cpu()
-        metrics["label_agreement"] = float((predicted == labels).float().mean())
+    confidences = {}
+    for suffix, images in generated.items():
+        features, probabilities = classifier.embed(images, batch)
+        confidences[suffix] = probabilities.max(1).values
+        metrics[f"frechet_distance{suffix}"] = frechet_distance(_rows(features), _rows(real_features))
+        metrics[f"confident_share{suffix}"] = confident_share(probabilities, settings.confidence)
+        if labels is not None:
+            metrics[f"label_agreement{suffix}"] = float((probabilities.argmax(1).cpu() == labels).float().mean())
     if figures:
-        top = {"generated": generated_probabilities.max(1).values.cpu().numpy(),
-               "real test": real_probabilities.max(1).values.cpu().numpy()}
+        images, confidence = generated[PUBLISHED], confidences[PUBLISHED]
+        top = {"generated": confidence.cpu().numpy(), "real test": real_probabilities.max(1).values.cpu().numpy()}
         plots.save(plots.histograms(top, "classifier's top class probability"), figures / "confidence.png")
-        order = generated_probabilities.max(1).values.argsort(descending=True).cpu()
+        order = confidence.argsort(descending=True).cpu()
         shown = min(16, len(order))
-        plots.save(plots.image_rows({"most confident": generated[order[:shown]],
-                                     "least confident": generated[order[-shown:]]}), figures / "extremes.png")
+        plots.save(plots.image_rows({"most confident": images[order[:shown]],
+                                     "least confident": images[order[-shown:]]}), figures / "extremes.png")
     return metrics

@@ -15,10 +15,11 @@ from aelab.seeds import aggregate
 def evaluate_variant(params: Params, task: str, variant_id: str, device: torch.device) -> dict[str, float]:
     """Run ``task`` on each seed's model; write the aggregated metrics JSON and the first seed's figures."""
     per_seed, splits = {}, {}
+    seeds = params.seeds_for(variant_id)
     with atomic_directory(paths.task_figures(variant_id, task)) as staging:
-        for seed in params.seeds:
+        for seed in seeds:
             context = Context.load(variant_id, seed, params.evaluation, device, splits)
-            per_seed[seed] = TASKS[task](context, staging if seed == params.seeds[0] else None)
+            per_seed[seed] = TASKS[task](context, staging if seed == seeds[0] else None)
     metrics = aggregate(per_seed)
     write_json(paths.task_metrics(variant_id, task), metrics)
     return metrics

@@ -36,6 +36,8 @@ class Autoencoder(nn.Module, ABC):
     generative = True
     memory_format = torch.contiguous_format
     """Layout the engine gives the model and its data (channels-last is faster for convs)."""
+    native_range = (0.0, 1.0)
+    """The pixel scale the model works in internally (its inputs and outputs are always [0, 1])."""
 
     def __init__(self, loss: str):
         super().__init__()

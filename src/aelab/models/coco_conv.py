@@ -26,6 +26,8 @@ def _block(layer: nn.Module, channels: int, config: CocoConvConfig) -> nn.Sequen
 
 
 class CocoConvAE(Autoencoder):
+    native_range = (-1.0, 1.0)
+
     def __init__(self, config: CocoConvConfig, image_shape: tuple[int, int, int]):
         super().__init__(config.loss)
         in_channels, size, _ = image_shape

@@ -28,12 +28,12 @@ FEATURES = 16
 
 @dataclass(frozen=True)
 class Up:
-    """One decoder ConvT: ``same`` multiplies the size by ``stride``; ``valid`` adds ``kernel - 1``."""
+    """One decoder ``Conv2DTranspose(filters, kernel, stride, padding="same", output_padding)``."""
 
     filters: int
     kernel: int = 3
     stride: int = 2
-    padding: str = "same"
+    output_padding: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ class Architecture:
 
 ARCHITECTURES: dict[str, Architecture] = {
     "base": Architecture(encoder=((32, 2), (64, 2)), decoder=(Up(64), Up(32))),
-    # 28 -> 14 -> 7 -> 4; the kernel-4 "valid" ConvT takes 4 back to 7.
+    # 28 -> 14 -> 7 -> 4; ConvT(128, k4, s2, output_padding 1) takes 4 back to 7 (STUDY.md 2.1).
     "deep_stride2": Architecture(
-        encoder=((32, 2), (64, 2), (128, 2)), decoder=(Up(128, kernel=4, stride=1, padding="valid"), Up(64), Up(32))
+        encoder=((32, 2), (64, 2), (128, 2)), decoder=(Up(128, kernel=4, output_padding=1), Up(64), Up(32))
     ),
     "deep_stride1": Architecture(encoder=((32, 2), (64, 2), (128, 1)), decoder=(Up(128), Up(64), Up(32, stride=1))),
 }
@@ -80,8 +80,9 @@ class ConvDecoder(nn.Sequential):
         layers: list[nn.Module] = [DenseMap(latent_dim, (start_channels, size, size)), nn.ReLU()]
         in_channels = start_channels
         for up in architecture.decoder:
-            layers.append(KerasConvTranspose2d(in_channels, up.filters, up.kernel, up.stride, up.padding, relu=True))
-            size = size * up.stride if up.padding == "same" else (size - 1) * up.stride + up.kernel
+            layer = KerasConvTranspose2d(in_channels, up.filters, up.kernel, up.stride, up.output_padding, relu=True)
+            layers.append(layer)
+            size = layer.output_size(size)
             if reg.batchnorm:
                 layers.append(keras_batchnorm(up.filters))
             in_channels = up.filters

@@ -50,29 +50,43 @@ def image_panels(panels: dict[str, torch.Tensor], columns: int) -> Figure:
     return figure
 
 
-def latent_scatter(codes: np.ndarray, labels: np.ndarray, axis_names: tuple[str, str] = ("z[0]", "z[1]")) -> Figure:
-    """2-D codes (or a 2-D map of them) coloured by class."""
+def latent_scatter(codes: np.ndarray, labels: np.ndarray, axis_names: tuple[str, str] = ("z[0]", "z[1]"),
+                   grouping: str = "class") -> Figure:
+    """2-D codes (or a 2-D map of them) coloured by class (or by another grouping, e.g. stroke colour)."""
     figure = Figure(figsize=(6, 5))
     axes = figure.subplots()
-    points = axes.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", s=4, alpha=0.7)
-    figure.colorbar(points, ax=axes, ticks=range(10), label="class")
+    points = axes.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", s=4, alpha=0.7, vmin=-0.5, vmax=9.5)
+    figure.colorbar(points, ax=axes, ticks=range(10), label=grouping)
     axes.set_xlabel(axis_names[0])
     axes.set_ylabel(axis_names[1])
     return figure
 
 
-def latent_projections(codes: np.ndarray, labels: np.ndarray) -> Figure:
-    """The three 2-D projections of 3-D codes, coloured by class."""
-    figure = Figure(figsize=(15, 4.5))
-    for axes, (i, j) in zip(figure.subplots(1, 3), ((0, 1), (0, 2), (1, 2))):
-        axes.scatter(codes[:, i], codes[:, j], c=labels, cmap="tab10", s=4, alpha=0.7)
-        axes.set_xlabel(f"z[{i}]")
-        axes.set_ylabel(f"z[{j}]")
+def latent_side_by_side(runs: dict[str, tuple[np.ndarray, np.ndarray]]) -> Figure:
+    """The first two code coordinates of several runs (e.g. one per device), coloured by class."""
+    figure = Figure(figsize=(5.5 * len(runs), 4.5))
+    for axes, (title, (codes, labels)) in zip(np.atleast_1d(figure.subplots(1, len(runs))), runs.items()):
+        points = axes.scatter(codes[:, 0], codes[:, -1], c=labels, cmap="tab10", s=4, alpha=0.7, vmin=-0.5, vmax=9.5)
+        axes.set_title(title)
+        axes.set_xlabel("z[0]")
+        axes.set_ylabel(f"z[{codes.shape[1] - 1}]")
+    figure.colorbar(points, ax=figure.axes, ticks=range(10), label="class")
     return figure
 
 
-def latent_distributions(codes: np.ndarray, labels: np.ndarray) -> Figure:
-    """Per-class histograms of 1-D codes."""
+def latent_projections(codes: np.ndarray, labels: np.ndarray, grouping: str = "class") -> Figure:
+    """The three 2-D projections of 3-D codes, coloured by class (or another grouping)."""
+    figure = Figure(figsize=(15, 4.5))
+    for axes, (i, j) in zip(figure.subplots(1, 3), ((0, 1), (0, 2), (1, 2))):
+        points = axes.scatter(codes[:, i], codes[:, j], c=labels, cmap="tab10", s=4, alpha=0.7, vmin=-0.5, vmax=9.5)
+        axes.set_xlabel(f"z[{i}]")
+        axes.set_ylabel(f"z[{j}]")
+    figure.colorbar(points, ax=figure.axes, ticks=range(10), label=grouping)
+    return figure
+
+
+def latent_distributions(codes: np.ndarray, labels: np.ndarray, grouping: str = "class") -> Figure:
+    """Per-group histograms of 1-D codes."""
     figure = Figure(figsize=(7, 4))
     axes = figure.subplots()
     bins = np.histogram_bin_edges(codes, bins=60)
@@ -81,7 +95,7 @@ def latent_distributions(codes: np.ndarray, labels: np.ndarray) -> Figure:
         axes.hist(codes[labels == label], bins=bins, histtype="step", color=colours(int(label)), label=str(label))
     axes.set_xlabel("z[0]")
     axes.set_ylabel("test images")
-    axes.legend(title="class", ncols=2, fontsize="small")
+    axes.legend(title=grouping, ncols=2, fontsize="small")
     return figure
 
 

@@ -11,6 +11,7 @@ variant's figures appear in the first study that lists it; later studies link th
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,6 +24,8 @@ from aelab import paths
 from aelab.config import EVALUATION_TASKS, Params, StudyConfig
 from aelab.io import atomic_directory
 from aelab.plotting import figures as plots
+from aelab.evaluation.denoising import noise_name
+from aelab.report import choices
 from aelab.report.captions import FIGURE_CAPTIONS, LOSS_CURVES_CAPTION, TABLE_CAPTIONS
 from aelab.report.provenance import provenance, stage_timings, wall_time_per_stage
 from aelab.report.tables import metrics_frame, to_html
@@ -91,6 +94,8 @@ def build_report(params: Params, params_file: Path) -> Path:
             classifiers_html=_html_unless_empty(metrics_frame(params.evaluation.sample_quality.classifier.datasets,
                                                               paths.classifier_metrics).rename_axis("dataset")),
             sections=sections,
+            devices=device_sections(params, folder),
+            choices=choices.rows(params),
         )
         (staging / paths.report_html().name).write_text(html)
     return paths.report_html()
@@ -138,7 +143,7 @@ def study_section(params: Params, study_id: str, study: StudyConfig, folder: Fig
         title=study.title,
         not_run=[variant for variant in study.variants if variant not in ran],
         tables=study_tables(params, ran),
-        loss_curves=loss_curves(study_id, ran, params.seeds, folder),
+        loss_curves=loss_curves(study_id, {variant: params.seeds_for(variant) for variant in ran}, folder),
         variants=variants,
     )
 
@@ -148,6 +153,9 @@ def study_tables(params: Params, variants: list[str]) -> list[Table]:
     reconstruction = metrics_frame(variants, partial(paths.task_metrics, task="reconstruction"))
     cost = metrics_frame(variants, paths.train_metrics).drop(columns=["seeds", "images_per_second"], errors="ignore")
     tables = [Table("reconstruction", TABLE_CAPTIONS["reconstruction"], to_html(reconstruction.join(cost, how="outer")))]
+    summary = denoising_summary(params, variants)
+    if not summary.empty:
+        tables.append(Table("denoising-summary", TABLE_CAPTIONS["denoising-summary"], to_html(summary)))
     sources = {task: partial(paths.task_metrics, task=task) for task in EVALUATION_TASKS[1:]}
     sources["crossval"] = paths.crossval_metrics
     for name, source in sources.items():
@@ -157,9 +165,22 @@ def study_tables(params: Params, variants: list[str]) -> list[Table]:
     return tables
 
 
-def loss_curves(study_id: str, variants: list[str], seeds: list[int], folder: FigureFolder) -> Figure | None:
-    histories = {variant: [pd.read_csv(paths.history(variant, seed)) for seed in seeds
-                           if paths.history(variant, seed).exists()] for variant in variants}
+def denoising_summary(params: Params, variants: list[str]) -> pd.DataFrame:
+    """Output PSNR per test noise (columns) of each variant, next to the noise it was trained on."""
+    frame = metrics_frame(variants, partial(paths.task_metrics, task="denoising"))
+    if frame.empty:
+        return frame
+    names = {noise_name(config): config for config in params.evaluation.denoising.noise}
+    columns = {f"{name}_psnr_output": f"PSNR out, {name}" for name in names if f"{name}_psnr_output" in frame}
+    summary = frame[list(columns)].rename(columns=columns)
+    trained_on = [params.training_for(variant).noise for variant in summary.index]
+    summary.insert(0, "training noise", [noise_name(noise) if noise else "none" for noise in trained_on])
+    return summary
+
+
+def loss_curves(study_id: str, seeds: dict[str, list[int]], folder: FigureFolder) -> Figure | None:
+    histories = {variant: [pd.read_csv(paths.history(variant, seed)) for seed in variant_seeds
+                           if paths.history(variant, seed).exists()] for variant, variant_seeds in seeds.items()}
     histories = {variant: runs for variant, runs in histories.items() if runs}
     if not histories:
         return None
@@ -184,6 +205,41 @@ def describe(params: Params, variant_id: str) -> str:
     training = params.training_for(variant_id)
     noise = f"; noise={training.noise.model_dump()}" if training.noise else ""
     return f"{model}; dataset={variant.dataset}; epochs={training.epochs}{noise}"
+
+
+@dataclass
+class DeviceSection:
+    variant_id: str
+    table_html: str
+    gpu_compared: bool
+    figures: list[Figure]
+
+
+DEVICE_COLUMNS = ("device", "seconds_per_epoch", "final_train_loss", "final_train_recon", "final_test_loss",
+                  "final_test_recon")
+DEVICE_FIGURES = {"loss_curves": "Loss per epoch on each device (float32 on both): the curves should overlap up to "
+                                 "rounding.", "latent": "Test codes of each device's model, side by side."}
+
+
+def device_sections(params: Params, folder: FigureFolder) -> list[DeviceSection]:
+    """CPU against GPU per listed variant that ran: one row per device, both loss curves, both latent plots."""
+    sections = []
+    for variant_id in params.evaluation.devices.variants:
+        if not paths.devices_metrics(variant_id).exists():
+            continue
+        metrics = json.loads(paths.devices_metrics(variant_id).read_text())
+        rows = {device: {column: metrics[f"{device}_{column}"] for column in DEVICE_COLUMNS
+                         if f"{device}_{column}" in metrics}
+                for device in ("cpu", "cuda") if f"{device}_device" in metrics}
+        table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("run")
+        figures = []
+        for name, caption in DEVICE_FIGURES.items():
+            source = paths.devices_figures(variant_id) / f"{name}.png"
+            if source.exists():
+                src = folder.add(source, Path("devices") / variant_id / source.name)
+                figures.append(Figure(src, caption, f"devices-{variant_id}-{name}"))
+        sections.append(DeviceSection(variant_id, to_html(table), "cuda" in rows, figures))
+    return sections
 
 
 @dataclass

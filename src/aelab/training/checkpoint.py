@@ -16,7 +16,7 @@ from aelab.io import atomic_path
 from aelab.models.base import Autoencoder
 from aelab.models.registry import build_model
 
-FORMAT_VERSION = 3  # 3: conv families renamed their layers (turned-frame layers)
+FORMAT_VERSION = 4  # 3: conv families renamed their layers (turned-frame layers); 4: deep_stride2's first ConvT is stride 2
 _MODEL_CONFIG = TypeAdapter(ModelConfig)
 
 

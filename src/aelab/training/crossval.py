@@ -5,7 +5,7 @@ other data; cross-validation trains ``folds`` models, each on all but one part
 of the training split, scores every loss term on the part it never saw, and
 reports the mean and spread over folds. The folds come from scikit-learn's
 ``KFold`` with a seeded shuffle, so they are the same on every run; each fold
-trains with the first of ``params.seeds`` and resumes like any training run.
+trains with the variant's first seed and resumes like any training run.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def crossvalidate_variant(params: Params, variant_id: str, device: torch.device)
     settings = params.crossval_training_for(variant_id)
     config = params.evaluation.crossval
     data = TrainingData.of_variant(variant, device)
-    seed = params.seeds[0]
+    seed = params.seeds_for(variant_id)[0]
 
     held_out = {}
     for fold, (train_rows, held_rows) in enumerate(fold_indices(data.size("train"), config.folds, config.seed)):

@@ -42,9 +42,13 @@ class Trainable(Protocol):
 
 
 def fit(model: Trainable, train: Split, test: Split, settings: TrainingConfig, seed: int,
-        state_file: Path, fingerprint: str, label: str = "") -> pd.DataFrame:
-    """Train ``model`` for ``settings.epochs`` (continuing from ``state_file`` when it matches) -> history."""
+        state_file: Path, fingerprint: str, label: str = "", bf16: bool | None = None) -> pd.DataFrame:
+    """Train ``model`` for ``settings.epochs`` (continuing from ``state_file`` when it matches) -> history.
+
+    ``bf16``: train under bf16 autocast; None leaves it to the site (:func:`aelab.site.mixed_precision`).
+    """
     device = train.images.device
+    bf16 = mixed_precision(device) if bf16 is None else bf16
     optimizer = adam(model, settings)
     state = TrainingState(fingerprint=fingerprint, batch_order=torch.Generator().manual_seed(seed))
     if load_state(state_file, state, model, optimizer, device):
@@ -53,10 +57,10 @@ def fit(model: Trainable, train: Split, test: Split, settings: TrainingConfig, s
     epochs = tqdm(range(len(state.history) + 1, settings.epochs + 1), desc=label, unit="epoch", disable=None)
     for epoch in epochs:
         started = time.perf_counter()
-        train_terms = train_epoch(model, train, optimizer, settings, state.batch_order)
+        train_terms = train_epoch(model, train, optimizer, settings, state.batch_order, bf16)
         seconds = time.perf_counter() - started
         with isolated_rng(seed, device):
-            test_terms = mean_loss_terms(model, test, settings.batch_size, settings.noise)
+            test_terms = mean_loss_terms(model, test, settings.batch_size, settings.noise, bf16)
         state.history.append(
             {"epoch": epoch}
             | {f"train_{k}": v for k, v in train_terms.items()}
@@ -76,9 +80,8 @@ def adam(model: Trainable, settings: TrainingConfig) -> torch.optim.Adam:
 
 
 def train_epoch(model: Trainable, data: Split, optimizer: torch.optim.Optimizer,
-                settings: TrainingConfig, order: torch.Generator) -> dict[str, float]:
+                settings: TrainingConfig, order: torch.Generator, bf16: bool) -> dict[str, float]:
     model.train()
-    bf16 = mixed_precision(data.images.device)
     totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=data.images.device))
     permutation = torch.randperm(len(data), generator=order).to(data.images.device)
     for indices in permutation.split(settings.batch_size):
@@ -93,10 +96,10 @@ def train_epoch(model: Trainable, data: Split, optimizer: torch.optim.Optimizer,
 
 
 @torch.no_grad()
-def mean_loss_terms(model: Trainable, data: Split, batch_size: int, noise: NoiseConfig | None = None) -> dict[str, float]:
+def mean_loss_terms(model: Trainable, data: Split, batch_size: int, noise: NoiseConfig | None = None,
+                    bf16: bool = False) -> dict[str, float]:
     """Loss terms averaged over every image of ``data`` (model in eval mode; inputs corrupted by ``noise``)."""
     model.eval()
-    bf16 = mixed_precision(data.images.device)
     totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=data.images.device))
     for targets, labels in zip(data.images.split(batch_size), data.labels.split(batch_size)):
         terms = _batch_terms(model, targets, labels if model.conditional else None, noise, bf16)

@@ -18,7 +18,7 @@ import torch
 from aelab.io import atomic_path
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 2  # 2: conv families renamed their layers (turned-frame layers)
+FORMAT_VERSION = 3  # 2: conv families renamed their layers (turned-frame layers); 3: deep_stride2 changed its first ConvT
 
 
 @dataclass

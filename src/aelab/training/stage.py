@@ -1,6 +1,6 @@
 """The ``train`` stage: every seed of one variant, published together.
 
-A variant's result is its distribution over ``params.seeds``; each seed trains
+A variant's result is its distribution over its seeds (``Params.seeds_for``); each seed trains
 with the resumable engine, and only when all are done are the checkpoints, the
 histories and the cost summary moved into place (and the resume states dropped).
 """
@@ -38,7 +38,8 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
     train, test = data.split("train"), data.split("test")
 
     models, histories = {}, {}
-    for seed in params.seeds:
+    seeds = params.seeds_for(variant_id)
+    for seed in seeds:
         models[seed], histories[seed] = train_seed(
             variant.model, train, test, settings, seed, paths.training_state(variant_id, seed),
             fingerprint(variant.model.model_dump(), settings.model_dump(), seed, data.digest),
@@ -55,7 +56,7 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
             history.to_csv(staging / paths.history(variant_id, seed).name, index=False)
     summary = cost_summary(histories, len(train), device)
     write_json(paths.train_metrics(variant_id), summary)
-    for seed in params.seeds:
+    for seed in seeds:
         paths.training_state(variant_id, seed).unlink(missing_ok=True)
     return summary
 
@@ -94,12 +95,12 @@ class TrainingData:
 
 
 def train_seed(model_config: ModelConfig, train: Split, test: Split, settings: TrainingConfig, seed: int,
-               state_file: Path, run_fingerprint: str, label: str) -> tuple[Autoencoder, pd.DataFrame]:
+               state_file: Path, run_fingerprint: str, label: str, bf16: bool | None = None) -> tuple[Autoencoder, pd.DataFrame]:
     """A freshly seeded model trained by the resumable engine -> (model, history)."""
     seed_everything(seed)
     layout = MODELS[model_config.family].memory_format
     model = build_model(model_config, tuple(train.images.shape[1:])).to(train.images.device, memory_format=layout)
-    history = fit(model, train, test, settings, seed, state_file, run_fingerprint, label=label)
+    history = fit(model, train, test, settings, seed, state_file, run_fingerprint, label=label, bf16=bf16)
     return model, history
 
 
