@@ -59,3 +59,9 @@ def write_tiny_mnist(tmp_path: Path) -> Path:
 
 def mirror_available() -> bool:
     return (MIRROR / "mnist" / "train-images-idx3-ubyte.gz").is_file()
+
+
+def with_seeds(params, seeds: list[int]):
+    """``params`` with every variant trained (and evaluated) with ``seeds``."""
+    variants = {variant_id: variant.model_copy(update={"seeds": seeds}) for variant_id, variant in params.variants.items()}
+    return params.model_copy(update={"variants": variants})

@@ -157,6 +157,13 @@ def rehearsal_params(args: argparse.Namespace) -> None:
     print(rehearsal_yaml(yaml.safe_load(Path(args.params).read_text()), args.epochs), end="")
 
 
+def check(args: argparse.Namespace) -> None:
+    params = load_params(args.params)
+    runs = sum(len(params.task_variants(task)) for task in EVALUATION_TASKS)
+    print(f"{args.params}: valid: {len(params.datasets.ids)} datasets, {len(params.variants)} variants, "
+          f"{runs} evaluation runs, {len(params.studies)} studies")
+
+
 def choices(args: argparse.Namespace) -> None:
     from aelab.report.choices import markdown
 
@@ -172,8 +179,7 @@ def _prepare_torch(args: argparse.Namespace) -> None:
     """The process settings every tensor stage shares: its thread count, and malloc keeping freed memory."""
     import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads or site.threads())
     site.keep_freed_memory()
 
 
@@ -220,13 +226,15 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("task", choices=EVALUATION_TASKS)
         sub.add_argument(subject)
         sub.add_argument("--device", choices=site.DEVICE_CHOICES, help=f"default: ${site.DEVICE_VARIABLE} or auto")
-        sub.add_argument("--threads", type=int, help="CPU threads for torch (Snakemake passes the rule's threads)")
+        sub.add_argument("--threads", type=int,
+                         help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})")
     comparing = stage(devices, "train one variant on each listed device in float32 (CPU against GPU)")
     comparing.add_argument("variant")
     comparing.add_argument("--devices", nargs="+", choices=("cpu", "cuda"), default=["cpu", "cuda"],
                            help="devices to compare; one the machine lacks is skipped (default: %(default)s)")
-    comparing.add_argument("--threads", type=int, help="CPU threads for torch (Snakemake passes the rule's threads)")
+    comparing.add_argument("--threads", type=int, help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})")
     stage(report, "build the HTML report of every variant in params.yaml")
+    stage(check, "validate params.yaml (every engine does so first; DVC runs this whenever the file changes)")
     stage(schema, "print the JSON schema of params.yaml")
     stage(choices, "print the values the publications leave open and aelab's choices (docs/choices.md)")
     rehearsing = stage(rehearsal_params, "print params.yaml with every epoch count capped (a scale rehearsal)")
@@ -242,19 +250,39 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     started = time.perf_counter()
+    recorded = args.stage not in ("check", "schema", "rehearsal_params", "choices", "report")
     try:
         args.run(args)
     except UserError as error:
         print(f"aelab {args.stage}: error: {error}", file=sys.stderr)
+        if recorded:
+            _record_failure(args, str(error))
         return 2
-    if args.stage not in ("schema", "rehearsal_params", "choices", "report"):
+    except Exception as error:  # a bug: the traceback follows, and the report still names the failed stage
+        if recorded:
+            _record_failure(args, f"{type(error).__name__}: {error}")
+        raise
+    if recorded:
         _record_timing(args, time.perf_counter() - started)
+        paths.stage_failure(args.stage, _subject(args)).unlink(missing_ok=True)
     return 0
+
+
+def _subject(args: argparse.Namespace) -> str:
+    return "-".join(getattr(args, name) for name in SUBJECTS if getattr(args, name, None)) or "all"
+
+
+def _record_failure(args: argparse.Namespace, error: str) -> None:
+    """What failed and why, for the report (a failed job leaves no output that could say it)."""
+    write_json(paths.stage_failure(args.stage, _subject(args)), {
+        "stage": args.stage, "subject": _subject(args), "error": error,
+        "failed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    })
 
 
 def _record_timing(args: argparse.Namespace, seconds: float) -> None:
     """Wall time, peak memory, device and host of a finished stage run, for the report's provenance."""
-    subject = "-".join(getattr(args, name) for name in SUBJECTS if getattr(args, name, None)) or "all"
+    subject = _subject(args)
     write_json(paths.stage_timing(args.stage, subject), {
         "stage": args.stage, "subject": subject, "seconds": round(seconds, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),  # Linux: KiB

@@ -9,6 +9,8 @@ All paths are relative to the project root (the working directory of both engine
 
 from pathlib import Path
 
+PARAMS = Path("params.yaml")
+"""The study: every stage reads it from the working directory of its engine."""
 DATA = Path("data")
 RESULTS = Path("results")
 
@@ -120,6 +122,15 @@ def timing_dir() -> Path:
 
 def stage_timing(stage: str, subject: str) -> Path:
     return timing_dir() / stage / f"{subject}.json"
+
+
+def failures_dir() -> Path:
+    """The error of every stage run that failed and has not succeeded since (bookkeeping, like the timings)."""
+    return Path("logs") / "failures"
+
+
+def stage_failure(stage: str, subject: str) -> Path:
+    return failures_dir() / stage / f"{subject}.json"
 
 
 def report_dir() -> Path:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 MIRROR_VARIABLE = "AELAB_DATA_MIRROR"
 DEVICE_VARIABLE = "AELAB_DEVICE"
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
+THREADS_VARIABLE = "AELAB_THREADS"
+DEFAULT_THREADS = 2
 PRECISION_VARIABLE = "AELAB_PRECISION"
 PRECISION_CHOICES = ("auto", "fp32", "bf16")
 
@@ -49,6 +51,21 @@ def resolve_device(option: str | None = None) -> torch.device:
     if choice == "cuda" and not torch.cuda.is_available():
         raise UserError(f"device 'cuda' requested (--device or ${DEVICE_VARIABLE}) but no GPU is visible")
     return torch.device(choice)
+
+
+def threads() -> int:
+    """Torch threads of a stage run given no ``--threads`` (DVC's runs, a user's), and what Snakemake's torch
+    rules ask for: ``$AELAB_THREADS``, else 2.
+
+    Float sums are ordered by the thread count, so runs with different counts
+    disagree in the low digits. A count fixed by the site, not the machine's
+    core count (torch's default), keeps both engines' results equal on any
+    machine.
+    """
+    value = os.environ.get(THREADS_VARIABLE, str(DEFAULT_THREADS))
+    if not value.isdigit() or int(value) < 1:
+        raise UserError(f"${THREADS_VARIABLE}={value!r} is not a positive whole number of threads")
+    return int(value)
 
 
 def mixed_precision(device: torch.device) -> bool:

@@ -55,12 +55,12 @@ def test_corrupted_mirror_file_is_named_and_nothing_is_left(tmp_path, dataset, f
     labels.chmod(0o644)
     if damage == "truncated":
         labels.write_bytes(labels.read_bytes()[:-100])
-        expected = "t10k-labels-idx1-ubyte.gz: cannot be decompressed"
+        expected = f"{labels}: cannot be decompressed"
     else:
         content = bytearray(gzip.decompress(labels.read_bytes()))
         content[-1] = (content[-1] + 1) % 10  # one label changed: a valid file with the wrong content
         labels.write_bytes(gzip.compress(bytes(content)))
-        expected = "t10k-labels-idx1-ubyte.gz: decompressed content does not match"
+        expected = f"{labels}: decompressed content does not match"
     project = tmp_path / "project"
     project.mkdir()
     shutil.copy(SMOKE_PARAMS, project / "params.yaml")

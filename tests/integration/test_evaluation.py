@@ -15,7 +15,7 @@ from aelab.data.loading import load_split
 from aelab.evaluation.sample_quality import frechet_distance
 from aelab.evaluation.stage import evaluate_variant
 from aelab.training.stage import train_variant
-from tests.conftest import SMOKE_PARAMS, write_tiny_mnist
+from tests.conftest import SMOKE_PARAMS, with_seeds, write_tiny_mnist
 
 CPU = torch.device("cpu")
 FIGURES = {
@@ -41,7 +41,7 @@ def project(tmp_path_factory):
     shutil.copy(SMOKE_PARAMS, root / "params.yaml")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
-        params = load_params("params.yaml").model_copy(update={"seeds": [0, 1]})
+        params = with_seeds(load_params("params.yaml"), [0, 1])
         for variant in ("vae-baseline", "ae-baseline", "mlp-conditional"):
             train_variant(params, variant, CPU)
         train_classifier(params, "mnist", CPU)

@@ -15,7 +15,7 @@ from aelab.config import load_params
 from aelab.evaluation.stage import evaluate_variant
 from aelab.report.build import build_report
 from aelab.training.stage import train_variant
-from tests.conftest import SMOKE_PARAMS, write_tiny_mnist
+from tests.conftest import SMOKE_PARAMS, with_seeds, write_tiny_mnist
 
 CPU = torch.device("cpu")
 TRAINED = ("vae-baseline", "ae-baseline")
@@ -28,7 +28,7 @@ def report(tmp_path_factory):
     shutil.copy(SMOKE_PARAMS, root / "params.yaml")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
-        params = load_params("params.yaml").model_copy(update={"seeds": [0, 1]})
+        params = with_seeds(load_params("params.yaml"), [0, 1])
         for variant in TRAINED:
             train_variant(params, variant, CPU)
             evaluate_variant(params, "reconstruction", variant, CPU)
@@ -75,7 +75,7 @@ def test_mean_and_std_over_seeds_come_from_each_seeds_run(report):
     root, params, html = report
     rows = table_after(section(html, "conv"), "conv-reconstruction")
     for variant in TRAINED:
-        finals = [pd.read_csv(root / paths.history(variant, seed))["test_loss"].iloc[-1] for seed in params.seeds]
+        finals = [pd.read_csv(root / paths.history(variant, seed))["test_loss"].iloc[-1] for seed in params.seeds_for(variant)]
         assert finals[0] != finals[1]  # two seeds, two runs
         assert rows[variant]["final_test_loss"] == f"{statistics.fmean(finals):.4g} ± {statistics.stdev(finals):.2g}"
 

@@ -10,6 +10,7 @@ import torch
 from aelab import paths
 from aelab.training.checkpoint import load_checkpoint
 from aelab.training.stage import train_variant
+from tests.conftest import with_seeds
 
 CPU = torch.device("cpu")
 
@@ -32,7 +33,7 @@ def test_two_cpu_runs_with_one_seed_are_identical(tiny_project, variant):
 
 
 def test_each_seed_is_its_own_run_and_the_summary_aggregates_them(tiny_project):
-    two_seeds = tiny_project.model_copy(update={"seeds": [0, 1]})
+    two_seeds = with_seeds(tiny_project, [0, 1])
     summary = train_variant(two_seeds, "vae-baseline", CPU)
     first, second = history("vae-baseline", 0), history("vae-baseline", 1)
     assert not np.allclose(first["train_loss"], second["train_loss"])
@@ -74,8 +75,8 @@ def test_history_has_every_loss_term_per_epoch(tiny_project):
     assert cost["seconds_per_epoch"] > 0 and cost["device"]
 
 
-def test_a_variants_own_seeds_replace_the_study_wide_ones(tiny_project):
-    assert tiny_project.seeds == [0] and tiny_project.seeds_for("ae-baseline") == [0, 1]
+def test_each_variant_trains_with_its_own_seeds(tiny_project):
+    assert tiny_project.seeds_for("vae-baseline") == [0] and tiny_project.seeds_for("ae-baseline") == [0, 1]
     summary = train_variant(tiny_project, "ae-baseline", CPU)
     assert summary["seeds"] == 2 and "final_test_loss_std" in summary
     assert sorted(path.name for path in paths.checkpoints_dir("ae-baseline").iterdir()) == ["seed0.pt", "seed1.pt"]

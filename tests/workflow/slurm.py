@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 DEFAULT_CONFIG = Path("/etc/slurm/slurm.conf")
+NODE_CPUS = 4
 BINARIES = ("munged", "mungekey", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "sinfo", "srun")
 
 CONFIG = """\
@@ -52,6 +53,7 @@ SlurmctldPidFile={root}/slurmctld.pid
 SlurmdPidFile={root}/slurmd.pid
 SlurmctldLogFile={root}/slurmctld.log
 SlurmdLogFile={root}/slurmd.log
+SlurmdParameters=config_overrides
 {node}
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 """
@@ -75,7 +77,11 @@ def single_node_cluster(root: Path):
     root.mkdir(parents=True, exist_ok=True)
     (root / "state").mkdir()
     (root / "spool").mkdir()
-    node = subprocess.run(["slurmd", "-C"], capture_output=True, text=True, check=True).stdout.splitlines()[0]
+    hardware = subprocess.run(["slurmd", "-C"], capture_output=True, text=True, check=True).stdout.splitlines()[0]
+    fields = dict(field.split("=", 1) for field in hardware.split())
+    # Declared with NODE_CPUS whatever the machine has (config_overrides): two of the rules' 2-thread jobs at a
+    # time, as the local run's --cores 4.
+    node = f"NodeName={fields['NodeName']} CPUs={NODE_CPUS} RealMemory={fields['RealMemory']}"
     config = DEFAULT_CONFIG
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(

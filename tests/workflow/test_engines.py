@@ -97,7 +97,7 @@ def stages_run_by_repro(project) -> set[str]:
 
 def test_changed_param_reruns_its_variant_and_shows_in_metrics_diff(dvc_project):
     with edited_params(dvc_project, "beta: 1.0}\n  vae-regularised", "beta: 4.0}\n  vae-regularised"):
-        assert stages_run_by_repro(dvc_project) == variant_stages(dvc_project, "vae-baseline") | {"report"}
+        assert stages_run_by_repro(dvc_project) == variant_stages(dvc_project, "vae-baseline") | {"check", "report"}
         diff = json.loads(run(["dvc", "metrics", "diff", "--json"], dvc_project).stdout)
         changed = diff[str(paths.task_metrics("vae-baseline", "reconstruction"))]
         assert changed["bce"]["old"] != changed["bce"]["new"]
@@ -115,7 +115,7 @@ def test_changed_param_reruns_its_variant_and_shows_in_metrics_diff(dvc_project)
 
 def test_changed_dataset_param_rebuilds_only_that_dataset_and_its_variants(dvc_project):
     with edited_params(dvc_project, "rho: 0.1", "rho: 0.05"):
-        assert stages_run_by_repro(dvc_project) == {"colourise@cmnist", "pool_cmnist@cmnist-pooled", "report"} \
+        assert stages_run_by_repro(dvc_project) == {"check", "colourise@cmnist", "pool_cmnist@cmnist-pooled", "report"} \
             | variant_stages(dvc_project, "ae-deep-cmnist") | crossval_stages(dvc_project)
 
 
@@ -125,6 +125,7 @@ def test_snakemake_and_dvc_plan_the_same_commands_and_outputs(snakemake_project,
 
     with Repo(str(dvc_project)) as repo:
         dvc_plan = {stage.cmd: {str(out) for out in stage.outs} for stage in repo.index.stages}
+    assert dvc_plan.pop("python -m aelab check") == set()  # DVC's params check; the Snakefile checks as it parses
 
     summary = run(["snakemake", "--detailed-summary"], snakemake_project).stdout.splitlines()
     header = summary[0].split("\t")
@@ -144,3 +145,23 @@ def test_dvc_plots_render_every_variants_loss_curves(dvc_project):
         rows = plot["content"]["data"]["values"]
         assert {row["dvc_inferred_y_value"] for row in rows}  # train and test loss are drawn
         assert {"train_loss", "test_loss", "epoch"} <= set(rows[0])
+
+
+def test_dvc_checks_params_yaml_when_no_stage_reads_the_changed_key(dvc_project):
+    """An unknown top-level key changes no stage's params, yet dvc repro refuses it, naming it."""
+    with edited_params(dvc_project, "\ntraining:\n", "\nlearning_rte: 0.1\ntraining:\n"):
+        result = run(["dvc", "repro"], dvc_project, check=False)
+        assert result.returncode != 0
+        assert "learning_rte: unknown key" in result.stdout + result.stderr
+
+
+def test_every_engine_refuses_a_repeated_key_naming_its_line(dvc_project, snakemake_project):
+    """aelab's loader (the CLI's and the Snakefile's) and DVC's own YAML reader both refuse it."""
+    expected = {"snakemake": "params.yaml, line 27: key 'epochs' is repeated (first on line 26)",
+                "dvc": 'found duplicate key "epochs"'}
+    for project, command in ((dvc_project, ["dvc", "repro"]), (snakemake_project, ["snakemake", "--cores", "1"])):
+        with edited_params(project, "  epochs: 2\n", "  epochs: 2\n  epochs: 3\n"):
+            result = run(command, project, check=False)
+            output = result.stdout + result.stderr
+            assert result.returncode != 0 and expected[command[0]] in output, command
+            assert "line 27" in output, command

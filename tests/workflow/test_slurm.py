@@ -9,7 +9,7 @@ import pytest
 from aelab import paths
 from aelab.config import EVALUATION_TASKS, load_params
 from tests.conftest import ROOT
-from tests.workflow.conftest import ONE_THREAD_PER_JOB, engine_environment, smoke_project
+from tests.workflow.conftest import engine_environment, smoke_project
 from tests.workflow.slurm import single_node_cluster, unavailable_reason
 
 pytestmark = [
@@ -23,8 +23,7 @@ SUBMIT = [
     "--slurm-no-account",
     "--slurm-status-command", "squeue",  # no slurmdbd here, so no sacct
     "--slurm-init-seconds-before-status-checks", "2",
-    "--set-resources", "train:gpu=0", "crossvalidate:gpu=0", "train_classifier:gpu=0",  # the test node has no GPU
-    "--set-threads", *ONE_THREAD_PER_JOB,  # as the local run, so results compare exactly
+    "--set-resources", "train:gpu=0", "crossvalidate:gpu=0", "train_classifier:gpu=0", "devices:gpu=0",  # no GPU
 ]
 
 
@@ -63,8 +62,9 @@ def test_every_job_ran_through_slurm(cluster_project, cluster):
     params = load_params(cluster_project / "params.yaml")
     evaluations = sum(len(params.task_variants(task)) for task in EVALUATION_TASKS)
     expected = len(params.variants) + evaluations + 1 + 2 * len(params.datasets.idx) + len(params.datasets.cmnist) \
-        + len(params.datasets.coco_image_sets) + len(params.datasets.coco) \
-        + len(params.evaluation.crossval.variants) + len(params.evaluation.sample_quality.classifier.datasets)
+        + len(params.datasets.cmnist_pooled) + len(params.datasets.coco_image_sets) + len(params.datasets.coco) \
+        + len(params.evaluation.crossval.variants) + len(params.evaluation.devices.variants) \
+        + len(params.evaluation.sample_quality.classifier.datasets)
     assert submitted == expected == len(jobs)
 
 

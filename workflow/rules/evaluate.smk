@@ -13,7 +13,7 @@ rule train_classifier:
         settings=lambda wildcards: PARAMS.evaluation.sample_quality.classifier.model_dump_json(exclude={"datasets"}),
     wildcard_constraints:
         dataset=one_of(PARAMS.evaluation.sample_quality.classifier.datasets),
-    threads: 2
+    threads: THREADS
     resources:
         gpu=1,
     log:
@@ -23,15 +23,10 @@ rule train_classifier:
 
 
 def task_inputs(wildcards):
-    """The variant's trained models, plus what some tasks read besides (another dataset, a classifier)."""
-    inputs = {"checkpoints": paths.checkpoints_dir(wildcards.variant)}
-    if wildcards.task == "reconstruction":
-        inputs["history"] = paths.history_dir(wildcards.variant)
-    if wildcards.task == "anomaly":
-        inputs["anomalies"] = paths.processed_file(PARAMS.evaluation.anomaly.dataset)
-    if wildcards.task == "sample_quality":
-        inputs["classifier"] = paths.classifier_model(PARAMS.variant(wildcards.variant).dataset)
-    return inputs
+    """The variant's trained models, plus what the task reads besides (its row of aelab.config.TASKS)."""
+    return {"checkpoints": paths.checkpoints_dir(wildcards.variant)} | TASKS[wildcards.task].inputs(
+        PARAMS, wildcards.variant
+    )
 
 
 def task_settings(wildcards):
@@ -55,7 +50,7 @@ rule evaluate:
         ),
     params:
         settings=task_settings,
-    threads: 2
+    threads: THREADS
     log:
         "logs/evaluate/{task}/{variant}.log",
     shell:

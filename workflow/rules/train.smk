@@ -18,7 +18,7 @@ rule train:
         settings=lambda wildcards: PARAMS.variant(wildcards.variant).model_dump_json()
         + PARAMS.training_for(wildcards.variant).model_dump_json()
         + str(PARAMS.seeds_for(wildcards.variant)),
-    threads: 2
+    threads: THREADS
     resources:
         # Locally a scheduling token: unconstrained unless `--resources gpu=N` is given,
         # then at most N training jobs share the GPUs. On SLURM a request for one GPU.
@@ -44,7 +44,7 @@ rule crossvalidate:
         + PARAMS.crossval_training_for(wildcards.variant).model_dump_json()
         + PARAMS.evaluation.crossval.model_dump_json(exclude={"variants"})
         + str(PARAMS.seeds_for(wildcards.variant)[0]),
-    threads: 2
+    threads: THREADS
     resources:
         gpu=1,
         mem_mb=lambda wildcards, input: 2000 + 20 * input.size_mb,
@@ -70,7 +70,7 @@ rule devices:
         + f" {PARAMS.evaluation.latent.points} {PARAMS.evaluation.batch_size}",
     wildcard_constraints:
         variant=one_of(PARAMS.evaluation.devices.variants),
-    threads: 2
+    threads: THREADS
     resources:
         gpu=1,
         mem_mb=lambda wildcards, input: 2000 + 20 * input.size_mb,

@@ -37,14 +37,17 @@ def fetch(spec: IdxSource, target: Path, mirror: Path | None) -> None:
         for remote in spec.files:
             local = staging / remote.name
             if mirror is not None:
-                _copy_from_mirror(mirror / spec.mirror_folder / remote.name, local)
+                origin = mirror / spec.mirror_folder / remote.name
+                _copy_from_mirror(origin, local)
             else:
-                _download_first(spec.urls, remote.name, local)
-            verify(local, remote)
+                origin = _download_first(spec.urls, remote.name, local)
+            verify(local, remote, origin)
 
 
-def verify(path: Path, remote: RemoteFile) -> None:
-    """Check size and SHA-256 of the decompressed content; raise DataError naming the file."""
+def verify(path: Path, remote: RemoteFile, origin: Path | str | None = None) -> None:
+    """Check size and SHA-256 of the decompressed content; raise DataError naming the file where it came from
+    (the mirror file or the URL: ``path`` is a staging copy that is gone by the time the user reads the error)."""
+    shown = origin or path
     digest = hashlib.sha256()
     size = 0
     try:
@@ -53,10 +56,10 @@ def verify(path: Path, remote: RemoteFile) -> None:
                 digest.update(chunk)
                 size += len(chunk)
     except (OSError, EOFError, zlib.error) as error:
-        raise DataError(f"{path}: cannot be decompressed ({error}); the file is truncated or corrupt") from None
+        raise DataError(f"{shown}: cannot be decompressed ({error}); the file is truncated or corrupt") from None
     if size != remote.size or digest.hexdigest() != remote.sha256:
         raise DataError(
-            f"{path}: decompressed content does not match {remote.decompressed_name} "
+            f"{shown}: decompressed content does not match {remote.decompressed_name} "
             f"(expected {remote.size} bytes with sha256 {remote.sha256}, "
             f"got {size} bytes with sha256 {digest.hexdigest()})"
         )
@@ -76,11 +79,13 @@ def download(url: str, local: Path) -> None:
         shutil.copyfileobj(response, out, CHUNK)
 
 
-def _download_first(base_urls: tuple[str, ...], name: str, local: Path) -> None:
+def _download_first(base_urls: tuple[str, ...], name: str, local: Path) -> str:
+    """Download ``name`` from the first location that answers; returns its URL."""
     failures = []
     for base in base_urls:
         try:
-            return download(base + name, local)
+            download(base + name, local)
+            return base + name
         except (urllib.error.URLError, OSError) as error:
             failures.append(f"{base + name}: {error}")
     raise DataError(f"{name}: no download location answered:\n  " + "\n  ".join(failures))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from aelab.config import NoiseConfig
+from aelab.config.noise import noise_name
 from aelab.evaluation.context import Context
 from aelab.evaluation.reconstruction import psnr
 from aelab.noise import add_noise
@@ -24,12 +24,6 @@ from aelab.training.seeding import isolated_rng
 
 NATIVE = "_native"
 """Suffix of the metrics on the model's own scale."""
-
-
-def noise_name(config: NoiseConfig) -> str:
-    """A metric-key-safe name, e.g. ``gaussian_0p1``."""
-    level = next(value for key, value in config.model_dump().items() if key != "kind")
-    return f"{config.kind}_{level:g}".replace(".", "p")
 
 
 def scores(name: str, clean: torch.Tensor, noisy: torch.Tensor, denoised: torch.Tensor,

@@ -7,7 +7,7 @@ import torch
 from aelab import paths
 from aelab.config import Params
 from aelab.evaluation.context import Context
-from aelab.evaluation.tasks import TASKS
+from aelab.evaluation.tasks import task_function
 from aelab.io import atomic_directory, write_json
 from aelab.seeds import aggregate
 
@@ -15,11 +15,11 @@ from aelab.seeds import aggregate
 def evaluate_variant(params: Params, task: str, variant_id: str, device: torch.device) -> dict[str, float]:
     """Run ``task`` on each seed's model; write the aggregated metrics JSON and the first seed's figures."""
     per_seed, splits = {}, {}
-    seeds = params.seeds_for(variant_id)
+    seeds, run = params.seeds_for(variant_id), task_function(task)
     with atomic_directory(paths.task_figures(variant_id, task)) as staging:
         for seed in seeds:
             context = Context.load(variant_id, seed, params.evaluation, device, splits)
-            per_seed[seed] = TASKS[task](context, staging if seed == seeds[0] else None)
+            per_seed[seed] = run(context, staging if seed == seeds[0] else None)
     metrics = aggregate(per_seed)
     write_json(paths.task_metrics(variant_id, task), metrics)
     return metrics

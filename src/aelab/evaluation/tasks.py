@@ -1,27 +1,25 @@
-"""Evaluation tasks by name: each one maps a trained seed to flat metrics (and draws its figures).
+"""Evaluation tasks by name: ``aelab.evaluation.<task>.run(context, figures)`` maps a trained seed to flat metrics
+(and draws its figures into ``figures`` unless it is None).
 
-Which variants a task evaluates is ``evaluation.<task>.variants`` in
-params.yaml (``reconstruction``: every variant); whether a task can apply to a
-variant is checked when params load (:data:`aelab.config.TASK_REQUIREMENTS`).
+The tasks, their settings, what each applies to and what it reads are one table,
+:data:`aelab.config.TASKS`; a task's module is found by its name, so adding a
+task needs no registry here.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from aelab.evaluation import (anomaly, denoising, diagnostics, generation, inpainting, latent, manifold, reconstruction,
-                              sample_quality)
+from aelab.config import TASKS
 from aelab.evaluation.context import Context
 
-TASKS: dict[str, Callable[[Context, Path | None], dict[str, float]]] = {
-    "reconstruction": reconstruction.run,
-    "latent": latent.run,
-    "manifold": manifold.run,
-    "generation": generation.run,
-    "inpainting": inpainting.run,
-    "denoising": denoising.run,
-    "anomaly": anomaly.run,
-    "diagnostics": diagnostics.run,
-    "sample_quality": sample_quality.run,
-}
+TaskFunction = Callable[[Context, Path | None], dict[str, float]]
+
+
+def task_function(name: str) -> TaskFunction:
+    """The ``run`` function of the task's module (the name is checked against the table first)."""
+    if name not in TASKS:
+        raise KeyError(f"unknown evaluation task {name!r}; tasks: {', '.join(TASKS)}")
+    return importlib.import_module(f"aelab.evaluation.{name}").run

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from aelab.config.models import FamilyConfig
 from aelab.models.losses import RECONSTRUCTION_LOSSES, gaussian_kl
 
 LossTerms = dict[str, torch.Tensor]
@@ -23,7 +24,8 @@ LossTerms = dict[str, torch.Tensor]
 class Autoencoder(nn.Module, ABC):
     """An encoder to a latent code and a decoder that returns logits.
 
-    Class attributes say what a family can do, so the engine and the evaluation
+    What a model can do comes from its config (:class:`aelab.config.models.FamilyConfig`,
+    where params are checked against it), so the engine and the evaluation
     tasks ask instead of checking types: ``variational`` (a posterior and a prior
     to sample), ``conditional`` (the decoder needs class labels), ``generative``
     (``decode`` works from a code alone; false where the decoder needs encoder
@@ -31,17 +33,15 @@ class Autoencoder(nn.Module, ABC):
     """
 
     latent_dim: int
-    variational = False
-    conditional = False
-    generative = True
     memory_format = torch.contiguous_format
     """Layout the engine gives the model and its data (channels-last is faster for convs)."""
     native_range = (0.0, 1.0)
     """The pixel scale the model works in internally (its inputs and outputs are always [0, 1])."""
 
-    def __init__(self, loss: str):
+    def __init__(self, config: FamilyConfig):
         super().__init__()
-        self.reconstruction_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = RECONSTRUCTION_LOSSES[loss]
+        self.variational, self.conditional, self.generative = config.variational, config.needs_labels, config.generative
+        self.reconstruction_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = RECONSTRUCTION_LOSSES[config.loss]
 
     @abstractmethod
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -83,11 +83,9 @@ class Autoencoder(nn.Module, ABC):
 class VariationalAutoencoder(Autoencoder):
     """q(z | x) = N(mean, exp(logvar)); loss = reconstruction + beta * KL(q || N(0, I))."""
 
-    variational = True
-
-    def __init__(self, loss: str, beta: float):
-        super().__init__(loss)
-        self.beta = beta
+    def __init__(self, config: FamilyConfig):
+        super().__init__(config)
+        self.beta = config.beta
 
     @abstractmethod
     def posterior(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

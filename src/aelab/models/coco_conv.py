@@ -29,13 +29,12 @@ class CocoConvAE(Autoencoder):
     native_range = (-1.0, 1.0)
 
     def __init__(self, config: CocoConvConfig, image_shape: tuple[int, int, int]):
-        super().__init__(config.loss)
+        super().__init__(config)
         in_channels, size, _ = image_shape
         if size % 2**LEVELS:
             raise ValueError(f"coco_conv needs an image size divisible by {2**LEVELS}, got {size}")
         self.config = config
         self.maxpool = config.downsample == "maxpool"
-        self.generative = not (self.maxpool or config.skip_connections)
         self.bottleneck_shape = (config.channels[-1], size // 2**LEVELS, size // 2**LEVELS)
         flat = config.channels[-1] * (size // 2**LEVELS) ** 2
         self.latent_dim = config.latent_dim if config.bottleneck == "dense" else flat

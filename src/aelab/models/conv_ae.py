@@ -13,7 +13,7 @@ from aelab.models.keras_layers import keras_init
 
 class ConvAE(KerasConvModel, Autoencoder):
     def __init__(self, config: ConvAEConfig, image_shape: tuple[int, int, int]):
-        super().__init__(config.loss)
+        super().__init__(config)
         self._build_conv(config, image_shape)
         self.code = nn.Linear(FEATURES, config.latent_dim)
         self.apply(keras_init)

@@ -13,7 +13,7 @@ from aelab.models.keras_layers import keras_init
 
 class ConvVAE(KerasConvModel, VariationalAutoencoder):
     def __init__(self, config: ConvVAEConfig, image_shape: tuple[int, int, int]):
-        super().__init__(config.loss, config.beta)
+        super().__init__(config)
         self._build_conv(config, image_shape)
         self.mean = nn.Linear(FEATURES, config.latent_dim)
         self.logvar = nn.Linear(FEATURES, config.latent_dim)

@@ -12,9 +12,8 @@ from aelab.models.mlp import MlpDecoder, MlpEncoder
 
 class MlpAE(Autoencoder):
     def __init__(self, config: MlpAEConfig, image_shape: tuple[int, int, int]):
-        super().__init__(config.loss)
+        super().__init__(config)
         self.latent_dim = config.latent_dim
-        self.conditional = config.conditional
         self.encoder = MlpEncoder(config, image_shape)
         self.code = nn.Linear(config.hidden[-1], config.latent_dim)
         self.decoder = MlpDecoder(config, image_shape)

@@ -12,9 +12,8 @@ from aelab.models.mlp import MlpDecoder, MlpEncoder
 
 class MlpVAE(VariationalAutoencoder):
     def __init__(self, config: MlpVAEConfig, image_shape: tuple[int, int, int]):
-        super().__init__(config.loss, config.beta)
+        super().__init__(config)
         self.latent_dim = config.latent_dim
-        self.conditional = config.conditional
         self.encoder = MlpEncoder(config, image_shape)
         self.mean = nn.Linear(config.hidden[-1], config.latent_dim)
         self.logvar = nn.Linear(config.hidden[-1], config.latent_dim)

@@ -11,7 +11,6 @@ variant's figures appear in the first study that lists it; later studies link th
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,9 +21,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from aelab import paths
 from aelab.config import EVALUATION_TASKS, Params, StudyConfig
-from aelab.io import atomic_directory
+from aelab.io import atomic_directory, read_json
 from aelab.plotting import figures as plots
-from aelab.evaluation.denoising import noise_name
+from aelab.config.noise import noise_name
 from aelab.report import choices
 from aelab.report.captions import FIGURE_CAPTIONS, LOSS_CURVES_CAPTION, TABLE_CAPTIONS
 from aelab.report.provenance import provenance, stage_timings, wall_time_per_stage
@@ -61,6 +60,8 @@ class StudySection:
     study_id: str
     title: str
     not_run: list[str]
+    failed: dict[str, str]
+    """Variant -> the error that stopped its training (from the failure records)."""
     tables: list[Table]
     loss_curves: Figure | None
     variants: list[VariantFigures]
@@ -85,8 +86,10 @@ def build_report(params: Params, params_file: Path) -> Path:
     manifests = metrics_frame(params.datasets.ids, paths.dataset_manifest).rename_axis("dataset")
     with atomic_directory(paths.report_dir()) as staging:
         folder = FigureFolder(staging)
-        sections = study_sections(params, folder)
+        failed = failures()
+        sections = study_sections(params, folder, failed)
         html = environment.get_template("report.html").render(
+            failures=failed,
             provenance=provenance(params_file),
             timings_html=_timings_html(),
             datasets=dataset_sections(manifests, folder),
@@ -111,7 +114,12 @@ def _html_unless_empty(frame: pd.DataFrame) -> str:
     return "" if frame.empty else to_html(frame)
 
 
-def study_sections(params: Params, folder: FigureFolder) -> list[StudySection]:
+def failures() -> list[dict]:
+    """Every stage run that failed and has not succeeded since (logs/failures/, written by the CLI)."""
+    return [read_json(path) for path in sorted(paths.failures_dir().glob("*/*.json"))]
+
+
+def study_sections(params: Params, folder: FigureFolder, failed: list[dict]) -> list[StudySection]:
     """A section per study with results, plus one for trained variants that no study lists."""
     studies = dict(params.studies)
     unlisted = [variant for variant in params.variants if not any(variant in s.variants for s in studies.values())]
@@ -119,17 +127,19 @@ def study_sections(params: Params, folder: FigureFolder) -> list[StudySection]:
         studies[OTHER_VARIANTS] = StudyConfig(title="Variants outside the studies", variants=unlisted)
     shown_in: dict[str, str] = {}
     sections = []
+    failed_training = {record["subject"]: record["error"] for record in failed if record["stage"] == "train"}
     for study_id, study in studies.items():
-        section = study_section(params, study_id, study, folder, shown_in)
+        section = study_section(params, study_id, study, folder, shown_in, failed_training)
         if section is not None:
             sections.append(section)
     return sections
 
 
 def study_section(params: Params, study_id: str, study: StudyConfig, folder: FigureFolder,
-                  shown_in: dict[str, str]) -> StudySection | None:
+                  shown_in: dict[str, str], failed_training: dict[str, str]) -> StudySection | None:
     ran = [variant for variant in study.variants if paths.train_metrics(variant).exists()]
-    if not ran:
+    failed = {variant: failed_training[variant] for variant in study.variants if variant in failed_training}
+    if not ran and not failed:
         return None
     variants = []
     for variant_id in ran:
@@ -141,7 +151,8 @@ def study_section(params: Params, study_id: str, study: StudyConfig, folder: Fig
     return StudySection(
         study_id=study_id,
         title=study.title,
-        not_run=[variant for variant in study.variants if variant not in ran],
+        not_run=[variant for variant in study.variants if variant not in ran and variant not in failed],
+        failed=failed,
         tables=study_tables(params, ran),
         loss_curves=loss_curves(study_id, {variant: params.seeds_for(variant) for variant in ran}, folder),
         variants=variants,
@@ -227,7 +238,7 @@ def device_sections(params: Params, folder: FigureFolder) -> list[DeviceSection]
     for variant_id in params.evaluation.devices.variants:
         if not paths.devices_metrics(variant_id).exists():
             continue
-        metrics = json.loads(paths.devices_metrics(variant_id).read_text())
+        metrics = read_json(paths.devices_metrics(variant_id))
         rows = {device: {column: metrics[f"{device}_{column}"] for column in DEVICE_COLUMNS
                          if f"{device}_{column}" in metrics}
                 for device in ("cpu", "cuda") if f"{device}_device" in metrics}

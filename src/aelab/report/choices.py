@@ -80,8 +80,7 @@ CHOICES = (
     Choice("Pooled CMNIST (1, 2.2): seed of the 70% draw", keys=("datasets.cmnist_pooled.*.seed",)),
     Choice("COCO (1): images kept, held-out test fraction, split seed",
            keys=("datasets.coco.*.max_images", "datasets.coco.*.test_fraction", "datasets.coco.*.seed")),
-    Choice("Repetitions: seeds of every variant, and of those repeated more", keys=("seeds", "variants.*.seeds"),
-           name_holders=True),
+    Choice("Repetitions: the seeds of each variant", keys=("variants.*.seeds",), name_holders=True),
 )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import subprocess
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -12,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from aelab import paths
+from aelab.io import read_json
 
 LIBRARIES = ("torch", "torchvision", "numpy", "scikit-learn", "pandas", "snakemake", "dvc")
 
@@ -31,7 +31,7 @@ def provenance(params_file: Path) -> dict[str, str]:
 
 def stage_timings() -> pd.DataFrame:
     """Every stage run the CLI recorded (logs/timing/<stage>/<subject>.json), whichever engine ran it."""
-    records = [json.loads(path.read_text()) for path in sorted(paths.timing_dir().glob("*/*.json"))]
+    records = [read_json(path) for path in sorted(paths.timing_dir().glob("*/*.json"))]
     return pd.DataFrame.from_records(records, columns=["stage", "subject", "seconds", "peak_rss_mb", "device", "host",
                                                   "finished"])
 

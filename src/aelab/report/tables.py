@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
+
+from aelab.io import read_json
 
 SPREAD = "_std"
 
 
 def metrics_frame(variants: Iterable[str], source: Callable[[str], Path]) -> pd.DataFrame:
     """One row per variant whose JSON ``source(variant)`` exists (a study may have run only in part)."""
-    rows = {variant: json.loads(source(variant).read_text()) for variant in variants if source(variant).exists()}
+    rows = {variant: read_json(source(variant)) for variant in variants if source(variant).exists()}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variant")
 
 
@@ -28,9 +29,13 @@ def with_spread(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(shown, index=frame.index)
 
 
+MISSING = "—"
+"""A metric with no value: null in its metrics file, or not measured for this row (e.g. a VAE in an AE-only column)."""
+
+
 def _cell(value: object, spread: float | None) -> str:
-    if isinstance(value, float) and pd.isna(value):
-        return ""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return MISSING
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value)
     text = f"{value:.4g}"

@@ -12,7 +12,7 @@ import torch
 from pydantic import TypeAdapter
 
 from aelab.config import ModelConfig
-from aelab.io import atomic_path
+from aelab.io import RERUN, UnreadableFile, atomic_path, read_torch_file
 from aelab.models.base import Autoencoder
 from aelab.models.registry import build_model
 
@@ -43,8 +43,13 @@ def save_weights(path: Path, model: torch.nn.Module, format_version: int, **fiel
 
 
 def load_weights(path: Path, device: torch.device, format_version: int) -> dict:
-    """A payload written by :func:`save_weights`, loaded with ``weights_only=True``; another format is an error."""
-    payload = torch.load(path, map_location=device, weights_only=True)
-    if payload.get("format_version") != format_version:
-        raise ValueError(f"{path}: checkpoint format {payload.get('format_version')!r}, expected {format_version}")
+    """A payload written by :func:`save_weights`, loaded with ``weights_only=True``.
+
+    A file that is not one (truncated, damaged, holding code objects, another
+    format version) is an :class:`UnreadableFile` error naming it and what to do.
+    """
+    payload = read_torch_file(path, device)
+    if not isinstance(payload, dict) or payload.get("format_version") != format_version:
+        found = payload.get("format_version") if isinstance(payload, dict) else type(payload).__name__
+        raise UnreadableFile(f"{path}: checkpoint format {found!r}, this aelab reads {format_version}: {RERUN}")
     return payload

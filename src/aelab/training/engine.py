@@ -12,6 +12,7 @@ with the same numbers as one that was never interrupted.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -23,6 +24,7 @@ from tqdm import tqdm
 
 from aelab.config import NoiseConfig, TrainingConfig
 from aelab.data.loading import Split
+from aelab.errors import UserError
 from aelab.models.base import LossTerms
 from aelab.noise import add_noise
 from aelab.site import mixed_precision
@@ -61,6 +63,7 @@ def fit(model: Trainable, train: Split, test: Split, settings: TrainingConfig, s
         seconds = time.perf_counter() - started
         with isolated_rng(seed, device):
             test_terms = mean_loss_terms(model, test, settings.batch_size, settings.noise, bf16)
+        check_finite(label, epoch, {"training": train_terms, "held-out": test_terms}, settings, bf16)
         state.history.append(
             {"epoch": epoch}
             | {f"train_{k}": v for k, v in train_terms.items()}
@@ -72,6 +75,28 @@ def fit(model: Trainable, train: Split, test: Split, settings: TrainingConfig, s
         log.info("%s epoch %d: train loss %.4f, test loss %.4f, %.2f s",
                  label, epoch, train_terms["loss"], test_terms["loss"], seconds)
     return pd.DataFrame(state.history)
+
+
+class TrainingDiverged(UserError):
+    """A loss term became NaN or infinite: the run stops, publishing nothing."""
+
+
+def check_finite(label: str, epoch: int, terms: dict[str, dict[str, float]], settings: TrainingConfig,
+                 bf16: bool) -> None:
+    """Stop the run in the epoch where a loss term stops being finite, naming it and what to try.
+
+    A diverged model would otherwise be published: NaN weights, NaN in every
+    metric downstream, blank cells in the report. The check runs before the
+    epoch's resume state is saved, so the last good epoch stays resumable.
+    """
+    for split, values in terms.items():
+        bad = {name: value for name, value in values.items() if not math.isfinite(value)}
+        if bad:
+            found = ", ".join(f"{name} = {value}" for name, value in bad.items())
+            hints = [f"a lower learning rate (training.learning_rate is {settings.learning_rate:g})",
+                     "another loss or beta"] + (["float32 training (AELAB_PRECISION=fp32)"] if bf16 else [])
+            raise TrainingDiverged(f"{label}: the {split} loss is not finite in epoch {epoch} ({found}); nothing was "
+                                   f"published. Try {', or '.join(hints)}.")
 
 
 def adam(model: Trainable, settings: TrainingConfig) -> torch.optim.Adam:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import torch
 
-from aelab.io import atomic_path
+from aelab.io import UnreadableFile, atomic_path, read_torch_file
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 3  # 2: conv families renamed their layers (turned-frame layers); 3: deep_stride2 changed its first ConvT
@@ -46,10 +47,22 @@ def save_state(path: Path, state: TrainingState, model: torch.nn.Module,
 
 def load_state(path: Path, state: TrainingState, model: torch.nn.Module,
                optimizer: torch.optim.Optimizer, device: torch.device) -> bool:
-    """Restore ``path`` into the given objects if it belongs to this run; False (untouched) otherwise."""
+    """Restore ``path`` into the given objects if it belongs to this run; False (untouched) otherwise.
+
+    A state that cannot be read is set aside (renamed, never deleted) with a
+    warning, and training starts fresh: neither engine removes files outside
+    its declared outputs, so a damaged state would otherwise block the variant
+    for good.
+    """
     if not path.exists():
         return False
-    payload = torch.load(path, map_location=device, weights_only=True)
+    try:
+        payload = read_torch_file(path, device)
+    except UnreadableFile as error:
+        aside = path.with_name(f"{path.name}.unreadable-{datetime.now():%Y%m%d-%H%M%S}")
+        path.rename(aside)
+        log.warning("%s; set aside as %s, training starts from scratch", error, aside)
+        return False
     if payload.get("format_version") != FORMAT_VERSION or payload.get("fingerprint") != state.fingerprint:
         log.warning("%s belongs to another configuration; starting from scratch", path)
         return False

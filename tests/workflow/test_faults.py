@@ -1,0 +1,103 @@
+"""Faults through the real engines: a diverging variant in a small real study, and two engines at once."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from aelab import paths
+from tests.conftest import SMOKE_PARAMS
+from tests.workflow.conftest import engine_environment, git, run, smoke_project
+
+pytestmark = pytest.mark.workflow
+
+DIVERGING = "vae-baseline"
+"""Trained with an absurd learning rate: its KL term overflows in the first epoch."""
+
+
+def small_study(project):
+    """The smoke study cut to MNIST and two variants, one of which diverges."""
+    raw = yaml.safe_load(SMOKE_PARAMS.read_text())
+    raw["datasets"] = {"idx": {"mnist": raw["datasets"]["idx"]["mnist"]}, "cmnist": {}, "cmnist_pooled": {},
+                       "coco_image_sets": [], "coco": {}}
+    kept = {DIVERGING: raw["variants"][DIVERGING], "ae-baseline": raw["variants"]["ae-baseline"]}
+    kept[DIVERGING]["training"] = {"learning_rate": 1.0e6}
+    raw["variants"] = kept
+    evaluation = raw["evaluation"]
+    for task in ("latent", "manifold", "generation", "inpainting", "denoising", "anomaly", "diagnostics"):
+        evaluation[task]["variants"] = []
+    evaluation["sample_quality"]["variants"], evaluation["sample_quality"]["classifier"]["datasets"] = [], []
+    evaluation["crossval"]["variants"], evaluation["devices"]["variants"] = [], []
+    raw["studies"] = {"conv": {"title": "Two conv models", "variants": list(kept)}}
+    (project / "params.yaml").write_text(yaml.safe_dump(raw))
+    git("commit", "-qam", "a small study with a diverging variant", cwd=project)
+    return project
+
+
+def assert_report_names_the_divergence(project):
+    html = (project / paths.report_html()).read_text()
+    assert 'id="failures"' in html
+    assert f"Failed: {DIVERGING}: {DIVERGING} seed 0: the training loss is not finite in epoch 1" in html
+    assert (project / paths.task_metrics("ae-baseline", "reconstruction")).exists()  # the rest finished
+    assert not (project / paths.checkpoints_dir(DIVERGING)).exists()  # nothing of the failure published
+
+
+def test_snakemake_keep_going_finishes_the_rest_and_its_report_names_the_failed_variant(tmp_path_factory):
+    project = small_study(smoke_project(tmp_path_factory, "diverging-snakemake"))
+    result = run(["snakemake", "--cores", "4", "--keep-going"], project, check=False)
+    assert result.returncode != 0 and f"logs/train/{DIVERGING}.log" in result.stdout + result.stderr
+    assert "the training loss is not finite" in (project / "logs" / "train" / f"{DIVERGING}.log").read_text()
+    assert_report_names_the_divergence(project)
+
+
+def test_dvc_repro_stops_with_the_error_and_its_report_names_the_failed_variant(tmp_path_factory):
+    project = small_study(smoke_project(tmp_path_factory, "diverging-dvc"))
+    result = run(["dvc", "repro", "--keep-going"], project, check=False)
+    assert result.returncode != 0
+    assert f"aelab train: error: {DIVERGING} seed 0: the training loss is not finite" in result.stdout + result.stderr
+    run(["dvc", "repro", "--single-item", "report"], project)  # README: the report of what exists
+    assert_report_names_the_divergence(project)
+
+
+def wait_for(condition, what: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.5)
+
+
+def test_dvc_cannot_start_while_snakemake_runs_and_deletes_nothing(snakemake_project):
+    """The probe that found it: dvc repro deleted a checkpoint under a running Snakemake job."""
+    checkpoint = snakemake_project / paths.checkpoint("ae-baseline", 0)
+    before = checkpoint.stat().st_mtime_ns
+    snakemake = subprocess.Popen(["snakemake", "--cores", "1", "--forcerun", "train_classifier"], cwd=snakemake_project,
+                                 env=engine_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: list((snakemake_project / "logs" / "train_classifier").glob("*.log"))
+                 and snakemake.poll() is None, "snakemake to start a job")
+        result = run(["dvc", "repro", "--force", "train@ae-baseline"], snakemake_project, check=False)
+        assert result.returncode != 0 and "Unable to acquire lock" in result.stdout + result.stderr
+    finally:
+        output = snakemake.communicate(timeout=600)[0]
+    assert snakemake.returncode == 0, output
+    assert checkpoint.stat().st_mtime_ns == before
+
+
+def test_snakemake_refuses_to_start_while_dvc_runs(dvc_project):
+    """DVC's own repo lock, taken by DVC's code as every dvc command takes it, blocks a Snakemake run."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "from dvc.repo import Repo; import time; repo = Repo('.'); repo.lock.lock(); "
+                               "print('locked', flush=True); time.sleep(120)"],
+        cwd=dvc_project, env=engine_environment(), stdout=subprocess.PIPE, text=True)
+    report = dvc_project / paths.report_html()
+    before = report.stat().st_mtime_ns
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = run(["snakemake", "--cores", "1", "--forcerun", "report"], dvc_project, check=False)
+        assert result.returncode != 0 and "a DVC command is running in this project" in result.stdout + result.stderr
+        assert report.stat().st_mtime_ns == before
+    finally:
+        holder.kill()
+        holder.wait()
