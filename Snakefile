@@ -3,7 +3,7 @@
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
-from aelab import engines, paths, site
+from aelab import engines, paths, pipeline, site
 from aelab.errors import UserError
 from aelab.config import EVALUATION_TASKS, TASKS, ParamsError, load_params, read_yaml
 from aelab.report.captions import FIGURE_CAPTIONS
@@ -41,6 +41,19 @@ THREADS = site.threads()  # the torch rules' threads: what DVC's runs of the sam
 def one_of(names):
     """Wildcard constraint matching exactly these ids (none, if empty)."""
     return "|".join(names) or "(?!)"
+
+
+# What a rule reads besides its data (aelab.pipeline, the table dvc.yaml follows too): its params are
+# the values at the stage's keys, its code inputs the stage's source files, so Snakemake reruns a
+# job on the same changes as DVC reruns the stage.
+def settings_of(stage, wildcard=None):
+    """A rule param: the values the stage reads (for the job's subject wildcard)."""
+    return lambda wildcards: pipeline.settings(PARAMS, stage, wildcards[wildcard] if wildcard else "")
+
+
+def code_of(stage):
+    """A rule input: the stage's source files."""
+    return pipeline.code_files(stage)
 
 
 wildcard_constraints:

@@ -165,3 +165,68 @@ def test_every_engine_refuses_a_repeated_key_naming_its_line(dvc_project, snakem
             output = result.stdout + result.stderr
             assert result.returncode != 0 and expected[command[0]] in output, command
             assert "line 27" in output, command
+
+
+def dvc_stage_reads(project):
+    """Each DVC stage's params keys and code paths, by stage name (``train@vae-baseline``)."""
+    from dvc.repo import Repo
+
+    reads = {}
+    with Repo(str(project)) as repo:
+        for stage in repo.index.stages:
+            keys = {key for dep in stage.deps if hasattr(dep, "params") for key in dep.params}
+            code = {str(dep.def_path) for dep in stage.deps if str(dep.def_path).startswith("src/")}
+            reads[stage.addressing] = (keys, code)
+    return reads
+
+
+def test_every_dvc_stage_reads_what_the_pipeline_table_says(dvc_project):
+    """dvc.yaml lists, for every stage, exactly the params keys and code of aelab.pipeline (the Snakemake rules'
+    params and code inputs are built from it)."""
+    from aelab.pipeline import STAGES
+
+    reads = dvc_stage_reads(dvc_project)
+    assert {name.split("@")[0] for name in reads} == set(STAGES)
+    for name, (keys, code) in reads.items():
+        stage, _, subject = name.partition("@")
+        assert keys == set(STAGES[stage].keys(subject)), name
+        assert code == STAGES[stage].dvc_deps(), name
+
+
+def snakemake_params_changes(project) -> set[str]:
+    """The jobs `snakemake --dry-run` would run because their params changed, named as DVC names the stages."""
+    plan = run(["snakemake", "--dry-run"], project).stdout
+    changed = set()
+    for block in plan.split("\n\n"):
+        lines = [line.strip() for line in block.splitlines()]
+        rule = next((line.split()[-1].rstrip(":") for line in lines if line.endswith(":") and "rule " in line), None)
+        reason = next((line for line in lines if line.startswith("reason:")), "")
+        if rule is None or "Params have changed" not in reason:
+            continue
+        wildcards = dict(item.split("=") for line in lines if line.startswith("wildcards:")
+                         for item in line.removeprefix("wildcards:").strip().split(", "))
+        if rule == "evaluate":
+            changed.add(f"{wildcards['task']}@{wildcards['variant']}")
+        else:
+            changed.add("@".join([rule, *wildcards.values()]))
+    return changed
+
+
+def dvc_params_changes(project) -> set[str]:
+    status = json.loads(run(["dvc", "status", "--json"], project).stdout)
+    return set(status) - {"check"}  # DVC's params check; Snakemake checks params.yaml as it starts
+
+
+@pytest.mark.parametrize(("section", "old", "new"), [
+    ("datasets", "rho: 0.1", "rho: 0.05"),
+    ("training", "\n  learning_rate: 1.0e-3\n", "\n  learning_rate: 2.0e-3\n"),
+    ("evaluation", "active_threshold: 0.01", "active_threshold: 0.02"),
+    ("variants", "beta: 4.0", "beta: 2.0"),
+    ("studies", "Keras-style conv models", "Keras-style convolutional models"),
+])
+def test_both_engines_rerun_the_same_stages_for_a_change_of_each_section(snakemake_project, dvc_project, section,
+                                                                          old, new):
+    with edited_params(snakemake_project, old, new), edited_params(dvc_project, old, new):
+        by_snakemake, by_dvc = snakemake_params_changes(snakemake_project), dvc_params_changes(dvc_project)
+    assert by_snakemake == by_dvc, section
+    assert "report" in by_dvc and (section == "studies" or len(by_dvc) > 1), by_dvc

@@ -1,5 +1,6 @@
 """Snakemake stops on bad params before planning anything, naming the key."""
 
+import shutil
 import subprocess
 
 import pytest
@@ -59,3 +60,15 @@ def test_changed_dataset_settings_rerun_their_snakemake_job(snakemake_project):
         assert "rule preprocess:" not in plan
     finally:
         params_file.write_text(original)
+
+
+@pytest.mark.parametrize("option", [["--configfile", "other.yaml"], ["--config", "epochs=1"]])
+def test_a_config_given_to_snakemake_is_refused_not_ignored(tmp_path, option):
+    """The stages read params.yaml themselves: a --configfile or --config would silently not reach them."""
+    shutil.copy(SMOKE_PARAMS, tmp_path / "params.yaml")
+    shutil.copy(SMOKE_PARAMS, tmp_path / "other.yaml")
+    command = ["snakemake", "--dry-run", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp_path), *option]
+    result = subprocess.run(command, cwd=tmp_path, env=engine_environment(), capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "aelab reads its study from params.yaml only; --configfile and --config do not reach its stages" \
+        in result.stdout + result.stderr

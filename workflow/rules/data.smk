@@ -2,11 +2,6 @@
 # (plus its manifest and sample grid, shown in the report).
 
 
-def settings_of(section):
-    """A rule param holding the dataset's settings: Snakemake reruns the job when they change."""
-    return lambda wildcards: getattr(DATASETS, section)[wildcards.dataset].model_dump_json()
-
-
 def processed(dataset):
     """The three outputs of every preprocessing rule."""
     return {
@@ -17,6 +12,8 @@ def processed(dataset):
 
 
 rule download:
+    input:
+        code=code_of("download"),
     output:
         raw=directory(paths.raw_dir("{dataset}")),
     wildcard_constraints:
@@ -30,10 +27,11 @@ rule download:
 rule preprocess:
     input:
         raw=rules.download.output.raw,
+        code=code_of("preprocess"),
     output:
         **processed("{dataset}"),
     params:
-        settings=settings_of("idx"),
+        settings=settings_of("preprocess", "dataset"),
     wildcard_constraints:
         dataset=one_of(DATASETS.idx),
     log:
@@ -45,10 +43,11 @@ rule preprocess:
 rule colourise:
     input:
         source=lambda wildcards: paths.processed_file(DATASETS.cmnist[wildcards.dataset].source),
+        code=code_of("colourise"),
     output:
         **processed("{dataset}"),
     params:
-        settings=settings_of("cmnist"),
+        settings=settings_of("colourise", "dataset"),
     wildcard_constraints:
         dataset=one_of(DATASETS.cmnist),
     log:
@@ -60,12 +59,12 @@ rule colourise:
 rule pool_cmnist:
     input:
         source=lambda wildcards: paths.processed_file(DATASETS.pool_source(wildcards.dataset)),
+        code=code_of("pool_cmnist"),
     output:
         **processed("{dataset}"),
     params:
         # The levels are generated again from their settings: a change to any of them reruns the pool.
-        settings=lambda wildcards: DATASETS.cmnist_pooled[wildcards.dataset].model_dump_json()
-        + "".join(DATASETS.cmnist[level].model_dump_json() for level in DATASETS.cmnist_pooled[wildcards.dataset].levels),
+        settings=settings_of("pool_cmnist", "dataset"),
     wildcard_constraints:
         dataset=one_of(DATASETS.cmnist_pooled),
     log:
@@ -75,6 +74,8 @@ rule pool_cmnist:
 
 
 rule download_coco:
+    input:
+        code=code_of("download_coco"),
     output:
         images=directory(paths.coco_raw_dir("{image_set}")),
     wildcard_constraints:
@@ -88,10 +89,11 @@ rule download_coco:
 rule preprocess_coco:
     input:
         images=lambda wildcards: [paths.coco_raw_dir(s) for s in DATASETS.coco[wildcards.dataset].image_sets],
+        code=code_of("preprocess_coco"),
     output:
         **processed("{dataset}"),
     params:
-        settings=settings_of("coco"),
+        settings=settings_of("preprocess_coco", "dataset"),
     wildcard_constraints:
         dataset=one_of(DATASETS.coco),
     threads: 2

@@ -6,11 +6,12 @@
 rule train_classifier:
     input:
         data=paths.processed_file("{dataset}"),
+        code=code_of("train_classifier"),
     output:
         model=paths.classifier_model("{dataset}"),
         metrics=paths.classifier_metrics("{dataset}"),
     params:
-        settings=lambda wildcards: PARAMS.evaluation.sample_quality.classifier.model_dump_json(exclude={"datasets"}),
+        settings=settings_of("train_classifier", "dataset"),
     wildcard_constraints:
         dataset=one_of(PARAMS.evaluation.sample_quality.classifier.datasets),
     threads: THREADS
@@ -23,16 +24,16 @@ rule train_classifier:
 
 
 def task_inputs(wildcards):
-    """The variant's trained models, plus what the task reads besides (its row of aelab.config.TASKS)."""
-    return {"checkpoints": paths.checkpoints_dir(wildcards.variant)} | TASKS[wildcards.task].inputs(
-        PARAMS, wildcards.variant
-    )
+    """The variant's trained models, what the task reads besides (its row of aelab.config.TASKS), its code."""
+    return {
+        "checkpoints": paths.checkpoints_dir(wildcards.variant),
+        "code": code_of(wildcards.task),
+    } | TASKS[wildcards.task].inputs(PARAMS, wildcards.variant)
 
 
 def task_settings(wildcards):
-    """The task's own settings (not its variant list) and the seeds: a change reruns the task."""
-    settings = PARAMS.evaluation.task(wildcards.task).model_dump_json(exclude={"variants"})
-    return f"{settings} {PARAMS.evaluation.batch_size} {PARAMS.seeds_for(wildcards.variant)}"
+    """The values the task reads (its settings, not its variant list; the variant's seeds)."""
+    return pipeline.settings(PARAMS, wildcards.task, wildcards.variant)
 
 
 rule evaluate:

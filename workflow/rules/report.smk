@@ -3,6 +3,7 @@
 
 rule report:
     input:
+        code=code_of("report"),
         metrics=[paths.task_metrics(variant, task) for task, variant in EVALUATIONS],
         figures=[paths.task_figures(variant, task) for task, variant in EVALUATIONS],
         cost=expand(rules.train.output.cost, variant=VARIANTS),
@@ -15,6 +16,8 @@ rule report:
         samples=[paths.dataset_samples(dataset) for dataset in DATASETS.ids],
     output:
         report=directory(paths.report_dir()),
+    params:
+        settings=settings_of("report"),
     log:
         "logs/report.log",
     shell:

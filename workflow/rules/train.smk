@@ -9,15 +9,13 @@ def dataset_of(wildcards):
 rule train:
     input:
         data=dataset_of,
+        code=code_of("train"),
     output:
         checkpoints=directory(paths.checkpoints_dir("{variant}")),
         history=directory(paths.history_dir("{variant}")),
         cost=paths.train_metrics("{variant}"),
     params:
-        # Rerun a variant when its own settings (or the study-wide ones) change.
-        settings=lambda wildcards: PARAMS.variant(wildcards.variant).model_dump_json()
-        + PARAMS.training_for(wildcards.variant).model_dump_json()
-        + str(PARAMS.seeds_for(wildcards.variant)),
+        settings=settings_of("train", "variant"),
     threads: THREADS
     resources:
         # Locally a scheduling token: unconstrained unless `--resources gpu=N` is given,
@@ -37,13 +35,11 @@ rule train:
 rule crossvalidate:
     input:
         data=dataset_of,
+        code=code_of("crossvalidate"),
     output:
         metrics=paths.crossval_metrics("{variant}"),
     params:
-        settings=lambda wildcards: PARAMS.variant(wildcards.variant).model_dump_json()
-        + PARAMS.crossval_training_for(wildcards.variant).model_dump_json()
-        + PARAMS.evaluation.crossval.model_dump_json(exclude={"variants"})
-        + str(PARAMS.seeds_for(wildcards.variant)[0]),
+        settings=settings_of("crossvalidate", "variant"),
     threads: THREADS
     resources:
         gpu=1,
@@ -59,15 +55,13 @@ rule crossvalidate:
 rule devices:
     input:
         data=dataset_of,
+        code=code_of("devices"),
     output:
         metrics=paths.devices_metrics("{variant}"),
         history=directory(paths.devices_history_dir("{variant}")),
         figures=directory(paths.devices_figures("{variant}")),
     params:
-        settings=lambda wildcards: PARAMS.variant(wildcards.variant).model_dump_json()
-        + PARAMS.training_for(wildcards.variant).model_dump_json()
-        + str(PARAMS.seeds_for(wildcards.variant)[0])
-        + f" {PARAMS.evaluation.latent.points} {PARAMS.evaluation.batch_size}",
+        settings=settings_of("devices", "variant"),
     wildcard_constraints:
         variant=one_of(PARAMS.evaluation.devices.variants),
     threads: THREADS
