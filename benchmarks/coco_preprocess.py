@@ -64,7 +64,9 @@ def main() -> None:
     reference = best["obvious (1 thread)"]
     for name, seconds in best.items():
         rate = len(files) / seconds
-        print(f"  {name:22s} {rate:8.0f} images/s   5,000 images in {5000 / rate:6.1f} s   speed-up x{reference / seconds:.2f}")
+        print(
+            f"  {name:22s} {rate:8.0f} images/s   5,000 images in {5000 / rate:6.1f} s   speed-up x{reference / seconds:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -97,8 +97,15 @@ def main() -> None:
 
     vae.fit(images, epochs=args.epochs, batch_size=128, shuffle=True, verbose=0, callbacks=[Timer()])
     steady = min(epoch_seconds[1:] or epoch_seconds)  # the first epoch traces the graph
-    print(json.dumps({"framework": f"keras {keras.__version__} / tensorflow {tf.__version__}",
-                      "seconds_per_epoch": steady, "images_per_second": args.images / steady}))
+    print(
+        json.dumps(
+            {
+                "framework": f"keras {keras.__version__} / tensorflow {tf.__version__}",
+                "seconds_per_epoch": steady,
+                "images_per_second": args.images / steady,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -60,21 +60,32 @@ def representative_key(model) -> tuple:
 
 # --- the references ---------------------------------------------------------------------------
 
+
 class PlainConvVAE(nn.Module):
     """The conv VAE written the obvious way in PyTorch (symmetric padding: not Keras-exact, same cost)."""
 
     def __init__(self, latent_dim: int = 2):
         super().__init__()
         self.encoder = nn.Sequential(
-            nn.Conv2d(1, 32, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Flatten(), nn.Linear(7 * 7 * 64, 16), nn.ReLU(),
+            nn.Conv2d(1, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(32, 64, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(7 * 7 * 64, 16),
+            nn.ReLU(),
         )
         self.mean, self.logvar = nn.Linear(16, latent_dim), nn.Linear(16, latent_dim)
         self.decoder = nn.Sequential(
-            nn.Linear(latent_dim, 7 * 7 * 64), nn.ReLU(), nn.Unflatten(1, (64, 7, 7)),
-            nn.ConvTranspose2d(64, 64, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(32, 1, 3, padding=1), nn.Sigmoid(),
+            nn.Linear(latent_dim, 7 * 7 * 64),
+            nn.ReLU(),
+            nn.Unflatten(1, (64, 7, 7)),
+            nn.ConvTranspose2d(64, 64, 3, stride=2, padding=1, output_padding=1),
+            nn.ReLU(),
+            nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1),
+            nn.ReLU(),
+            nn.ConvTranspose2d(32, 1, 3, padding=1),
+            nn.Sigmoid(),
         )
 
     def forward(self, x):
@@ -122,7 +133,9 @@ def aelab_epoch(model_config, shape, images: int, device: torch.device) -> Calla
     torch.manual_seed(0)
     model = build_model(model_config, shape)
     model = model.to(device, memory_format=model.memory_format)
-    data = Split(torch.rand(images, *shape), torch.randint(0, 10, (images,))).to(device, memory_format=model.memory_format)
+    data = Split(torch.rand(images, *shape), torch.randint(0, 10, (images,))).to(
+        device, memory_format=model.memory_format
+    )
     settings = TrainingConfig(epochs=1, batch_size=128, learning_rate=1e-3, adam_eps=1e-7)
     optimizer = adam(model, settings)
     order = torch.Generator().manual_seed(0)
@@ -142,7 +155,9 @@ def seconds(epoch: Callable[[], None], device: torch.device) -> float:
 def keras_seconds(python: str, images: int, threads: int) -> tuple[float, str]:
     output = subprocess.run(
         [python, str(HERE / "keras_conv_vae.py"), "--images", str(images), "--epochs", "2", "--threads", str(threads)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     result = json.loads(output.strip().splitlines()[-1])
     return result["seconds_per_epoch"], result["framework"]
@@ -177,7 +192,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--device", choices=site.DEVICE_CHOICES, default=None)
     parser.add_argument("--keras-python", help="Python of an environment with tensorflow-cpu (skipped if absent)")
-    parser.add_argument("--study-images", type=int, default=2_560, help="images per epoch when timing the representatives")
+    parser.add_argument(
+        "--study-images", type=int, default=2_560, help="images per epoch when timing the representatives"
+    )
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--skip-study", action="store_true", help="only the two comparisons")
     args = parser.parse_args()
@@ -189,7 +206,9 @@ def main() -> None:
 
     images = torch.rand(args.images, 1, 28, 28)
     contenders = {
-        "aelab conv_vae (engine)": warmed(aelab_epoch(params.variant("vae-baseline").model, (1, 28, 28), args.images, device), device),
+        "aelab conv_vae (engine)": warmed(
+            aelab_epoch(params.variant("vae-baseline").model, (1, 28, 28), args.images, device), device
+        ),
         "plain PyTorch port (DataLoader)": warmed(reference_epoch(PlainConvVAE().to(device), images, device), device),
     }
     if args.keras_python and Path(args.keras_python).exists() and device.type == "cpu":
@@ -204,10 +223,15 @@ def main() -> None:
     medians = interleaved(contenders, args.rounds)
     print_comparison("conv VAE baseline (STUDY.md 2.1)", medians, args.images, "aelab conv_vae (engine)")
 
-    mlp = interleaved({
-        "aelab mlp_vae 784-400-20 (engine)": warmed(aelab_epoch(params.variant("mlp-vae").model, (1, 28, 28), args.images, device), device),
-        "pytorch/examples VAE loop": warmed(reference_epoch(ExamplesVAE().to(device), images, device), device),
-    }, args.rounds)
+    mlp = interleaved(
+        {
+            "aelab mlp_vae 784-400-20 (engine)": warmed(
+                aelab_epoch(params.variant("mlp-vae").model, (1, 28, 28), args.images, device), device
+            ),
+            "pytorch/examples VAE loop": warmed(reference_epoch(ExamplesVAE().to(device), images, device), device),
+        },
+        args.rounds,
+    )
     print_comparison("MLP VAE 784-400-20", mlp, args.images, "aelab mlp_vae 784-400-20 (engine)")
     if not args.skip_study:
         study_estimate(params, args, device)
@@ -223,16 +247,22 @@ def study_estimate(params, args, device) -> None:
     if device.type == "cuda":
         measured["cpu"] = representatives(params, args, torch.device("cpu"))
     print("\nper family (one representative per cost class), images/s per device")
-    print(f"  {'representative':<22} {'family':<10}" + "".join(f" {name:>9}" for name in measured)
-          + f" {'s/epoch on ' + device.type + ' (full data)':>28}" + (f" {'GPU speed-up':>13}" if len(measured) > 1 else ""))
+    print(
+        f"  {'representative':<22} {'family':<10}"
+        + "".join(f" {name:>9}" for name in measured)
+        + f" {'s/epoch on ' + device.type + ' (full data)':>28}"
+        + (f" {'GPU speed-up':>13}" if len(measured) > 1 else "")
+    )
     for key, (variant_id, rate) in measured[device.type].items():
         rates = "".join(f" {timings[key][1]:>9.0f}" for timings in measured.values())
         speed_up = f" {rate / measured['cpu'][key][1]:>12.1f}x" if len(measured) > 1 else ""
         print(f"  {variant_id:<22} {key[1]:<10}{rates} {FULL_TRAIN_IMAGES[key[0]] / rate:>28.2f}{speed_up}")
     for name, rates in measured.items():
         total = study_seconds(params, rates)
-        print(f"\nestimated training time of the whole study on {name} ({len(params.variants)} variants x "
-              f"{len(params.seeds)} seed(s), one job at a time): {total / 60:.1f} min ({total / 3600:.2f} h)")
+        print(
+            f"\nestimated training time of the whole study on {name} ({len(params.variants)} variants x "
+            f"{len(params.seeds)} seed(s), one job at a time): {total / 60:.1f} min ({total / 3600:.2f} h)"
+        )
 
 
 def study_seconds(params, rates: dict[tuple, tuple[str, float]]) -> float:

@@ -63,5 +63,7 @@ def mirror_available() -> bool:
 
 def with_seeds(params, seeds: list[int]):
     """``params`` with every variant trained (and evaluated) with ``seeds``."""
-    variants = {variant_id: variant.model_copy(update={"seeds": seeds}) for variant_id, variant in params.variants.items()}
+    variants = {
+        variant_id: variant.model_copy(update={"seeds": seeds}) for variant_id, variant in params.variants.items()
+    }
     return params.model_copy(update={"variants": variants})

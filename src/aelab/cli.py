@@ -160,8 +160,10 @@ def rehearsal_params(args: argparse.Namespace) -> None:
 def check(args: argparse.Namespace) -> None:
     params = load_params(args.params)
     runs = sum(len(params.task_variants(task)) for task in EVALUATION_TASKS)
-    print(f"{args.params}: valid: {len(params.datasets.ids)} datasets, {len(params.variants)} variants, "
-          f"{runs} evaluation runs, {len(params.studies)} studies")
+    print(
+        f"{args.params}: valid: {len(params.datasets.ids)} datasets, {len(params.variants)} variants, "
+        f"{runs} evaluation runs, {len(params.studies)} studies"
+    )
 
 
 def choices(args: argparse.Namespace) -> None:
@@ -172,7 +174,9 @@ def choices(args: argparse.Namespace) -> None:
 
 def _require_declared(declared: dict, name: str, section: str) -> None:
     if name not in declared:
-        raise UserError(f"dataset {name!r} is not declared under '{section}' in params.yaml (declared: {', '.join(declared)})")
+        raise UserError(
+            f"dataset {name!r} is not declared under '{section}' in params.yaml (declared: {', '.join(declared)})"
+        )
 
 
 def _prepare_torch(args: argparse.Namespace) -> None:
@@ -207,7 +211,9 @@ def parser() -> argparse.ArgumentParser:
     fetching.add_argument("--mirror", help=mirror_help)
     stage(preprocess, "turn verified IDX files into data/processed/<dataset>.npz").add_argument("dataset")
     stage(colourise, "generate a CMNIST dataset from processed MNIST").add_argument("dataset")
-    stage(pool_cmnist, "pool the training splits of several CMNIST bias levels, keep a random fraction").add_argument("dataset")
+    stage(pool_cmnist, "pool the training splits of several CMNIST bias levels, keep a random fraction").add_argument(
+        "dataset"
+    )
     fetching_coco = stage(download_coco, "fetch a COCO 2017 image set (val2017, train2017)")
     fetching_coco.add_argument("image_set")
     fetching_coco.add_argument("--mirror", help=mirror_help)
@@ -226,13 +232,25 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("task", choices=EVALUATION_TASKS)
         sub.add_argument(subject)
         sub.add_argument("--device", choices=site.DEVICE_CHOICES, help=f"default: ${site.DEVICE_VARIABLE} or auto")
-        sub.add_argument("--threads", type=int,
-                         help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})")
+        sub.add_argument(
+            "--threads",
+            type=int,
+            help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})",
+        )
     comparing = stage(devices, "train one variant on each listed device in float32 (CPU against GPU)")
     comparing.add_argument("variant")
-    comparing.add_argument("--devices", nargs="+", choices=("cpu", "cuda"), default=["cpu", "cuda"],
-                           help="devices to compare; one the machine lacks is skipped (default: %(default)s)")
-    comparing.add_argument("--threads", type=int, help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})")
+    comparing.add_argument(
+        "--devices",
+        nargs="+",
+        choices=("cpu", "cuda"),
+        default=["cpu", "cuda"],
+        help="devices to compare; one the machine lacks is skipped (default: %(default)s)",
+    )
+    comparing.add_argument(
+        "--threads",
+        type=int,
+        help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})",
+    )
     stage(report, "build the HTML report of every variant in params.yaml")
     stage(check, "validate params.yaml (every engine does so first; DVC runs this whenever the file changes)")
     stage(schema, "print the JSON schema of params.yaml")
@@ -248,7 +266,9 @@ SUBJECTS = ("task", "variant", "dataset", "image_set")
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s: %(message)s"
+    )
     started = time.perf_counter()
     recorded = args.stage not in ("check", "schema", "rehearsal_params", "choices", "report")
     try:
@@ -274,18 +294,29 @@ def _subject(args: argparse.Namespace) -> str:
 
 def _record_failure(args: argparse.Namespace, error: str) -> None:
     """What failed and why, for the report (a failed job leaves no output that could say it)."""
-    write_json(paths.stage_failure(args.stage, _subject(args)), {
-        "stage": args.stage, "subject": _subject(args), "error": error,
-        "failed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    })
+    write_json(
+        paths.stage_failure(args.stage, _subject(args)),
+        {
+            "stage": args.stage,
+            "subject": _subject(args),
+            "error": error,
+            "failed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        },
+    )
 
 
 def _record_timing(args: argparse.Namespace, seconds: float) -> None:
     """Wall time, peak memory, device and host of a finished stage run, for the report's provenance."""
     subject = _subject(args)
-    write_json(paths.stage_timing(args.stage, subject), {
-        "stage": args.stage, "subject": subject, "seconds": round(seconds, 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),  # Linux: KiB
-        "device": getattr(args, "device_used", None), "host": platform.node(),  # None: a stage without tensors
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    })
+    write_json(
+        paths.stage_timing(args.stage, subject),
+        {
+            "stage": args.stage,
+            "subject": subject,
+            "seconds": round(seconds, 3),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),  # Linux: KiB
+            "device": getattr(args, "device_used", None),
+            "host": platform.node(),  # None: a stage without tensors
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        },
+    )

@@ -32,5 +32,7 @@ def hold_dvc_lock(project: Path = Path(".")) -> object | None:
     try:
         return zc.lockfile.LockFile(str(lock), content_template="{pid} snakemake")
     except zc.lockfile.LockError:
-        raise UserError(f"a DVC command is running in this project (it holds {lock}): Snakemake and DVC would delete "
-                        "each other's outputs. Wait for it to finish, then run snakemake again.") from None
+        raise UserError(
+            f"a DVC command is running in this project (it holds {lock}): Snakemake and DVC would delete "
+            "each other's outputs. Wait for it to finish, then run snakemake again."
+        ) from None

@@ -56,8 +56,10 @@ def _reporting_a_full_disk(target: Path) -> Iterator[None]:
     except (OSError, RuntimeError) as error:
         if not _disk_full(error, target.parent):
             raise
-        raise DiskFull(f"no space left on device while writing {target} ({error}); nothing was replaced. "
-                       f"Free some space on the file system of {target.parent.resolve()}, then run again.") from None
+        raise DiskFull(
+            f"no space left on device while writing {target} ({error}); nothing was replaced. "
+            f"Free some space on the file system of {target.parent.resolve()}, then run again."
+        ) from None
 
 
 @contextmanager
@@ -122,8 +124,7 @@ class UnreadableFile(UserError):
     """An artefact on disk is truncated, damaged or not what its name says."""
 
 
-RERUN = ("delete it and run the stage that writes it again (snakemake --forcerun <rule>, or dvc repro --force "
-         "<stage>)")
+RERUN = "delete it and run the stage that writes it again (snakemake --forcerun <rule>, or dvc repro --force <stage>)"
 
 
 def read_json(path: str | Path) -> dict:
@@ -143,8 +144,12 @@ def read_torch_file(path: Path, device: torch.device) -> object:
     try:
         return torch.load(path, map_location=device, weights_only=True)
     except pickle.UnpicklingError as error:  # weights_only refuses anything but tensors and plain values
-        raise UnreadableFile(f"{path}: refused, it holds more than tensors and plain values (torch.load with "
-                             f"weights_only=True: {str(error).splitlines()[0]}); {RERUN}") from None
+        raise UnreadableFile(
+            f"{path}: refused, it holds more than tensors and plain values (torch.load with "
+            f"weights_only=True: {str(error).splitlines()[0]}); {RERUN}"
+        ) from None
     except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as error:
-        raise UnreadableFile(f"{path}: cannot be read ({type(error).__name__}: {str(error).splitlines()[0]}); it is "
-                             f"truncated or damaged: {RERUN}") from None
+        raise UnreadableFile(
+            f"{path}: cannot be read ({type(error).__name__}: {str(error).splitlines()[0]}); it is "
+            f"truncated or damaged: {RERUN}"
+        ) from None

@@ -47,8 +47,15 @@ class Reads:
 
 
 DATA = ("data/publish.py", "plotting/datasets.py", "config/datasets.py")
-TRAINING = ("models", "training", "noise.py", "data/loading.py", "config/models.py", "config/noise.py",
-            "config/training.py")
+TRAINING = (
+    "models",
+    "training",
+    "noise.py",
+    "data/loading.py",
+    "config/models.py",
+    "config/noise.py",
+    "config/training.py",
+)
 EVALUATION = ("evaluation", "plotting", "config/tasks.py", "config/noise.py")
 TASK_CODE = {"sample_quality": ("classifier",)}
 """Code a task reads besides the evaluation's."""
@@ -69,12 +76,23 @@ STAGES: dict[str, Reads] = {
     "download_coco": Reads((), ("data/archive.py", "data/coco.py")),
     "preprocess_coco": Reads(("datasets.coco.{subject}",), ("data/coco.py", *DATA)),
     "train": Reads(("training", "variants.{subject}"), TRAINING),
-    "crossvalidate": Reads(("training", "variants.{subject}", "evaluation.crossval.folds", "evaluation.crossval.seed",
-                            "evaluation.crossval.epochs"), TRAINING),
-    "devices": Reads(("training", "variants.{subject}", "evaluation.batch_size", "evaluation.latent.points"),
-                     (*TRAINING, "plotting")),
-    "train_classifier": Reads(("evaluation.sample_quality.classifier.seed", "evaluation.sample_quality.classifier.training"),
-                              ("classifier", "training", "config/training.py")),
+    "crossvalidate": Reads(
+        (
+            "training",
+            "variants.{subject}",
+            "evaluation.crossval.folds",
+            "evaluation.crossval.seed",
+            "evaluation.crossval.epochs",
+        ),
+        TRAINING,
+    ),
+    "devices": Reads(
+        ("training", "variants.{subject}", "evaluation.batch_size", "evaluation.latent.points"), (*TRAINING, "plotting")
+    ),
+    "train_classifier": Reads(
+        ("evaluation.sample_quality.classifier.seed", "evaluation.sample_quality.classifier.training"),
+        ("classifier", "training", "config/training.py"),
+    ),
     **{task: _task_reads(task) for task in TASKS},
     # The report shows every section of the study: titles, seeds, settings, choices.
     "report": Reads(("datasets", "training", "evaluation", "variants", "studies"), ("report", "config")),

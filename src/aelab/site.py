@@ -43,9 +43,7 @@ def resolve_device(option: str | None = None) -> torch.device:
 
     choice = option or os.environ.get(DEVICE_VARIABLE, "auto")
     if choice not in DEVICE_CHOICES:
-        raise UserError(
-            f"device {choice!r} (from --device or ${DEVICE_VARIABLE}) is not one of {DEVICE_CHOICES}"
-        )
+        raise UserError(f"device {choice!r} (from --device or ${DEVICE_VARIABLE}) is not one of {DEVICE_CHOICES}")
     if choice == "auto":
         choice = "cuda" if torch.cuda.is_available() else "cpu"
     if choice == "cuda" and not torch.cuda.is_available():

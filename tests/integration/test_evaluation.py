@@ -37,7 +37,10 @@ def project(tmp_path_factory):
     two seeds, and the sample-quality classifier."""
     root = write_tiny_mnist(tmp_path_factory.mktemp("evaluation"))
     with np.load(root / paths.processed_file("mnist")) as arrays:
-        np.savez(root / paths.processed_file("fashion_mnist"), **{k: (255 - v) if "images" in k else v for k, v in arrays.items()})
+        np.savez(
+            root / paths.processed_file("fashion_mnist"),
+            **{k: (255 - v) if "images" in k else v for k, v in arrays.items()},
+        )
     shutil.copy(SMOKE_PARAMS, root / "params.yaml")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)

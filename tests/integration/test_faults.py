@@ -43,8 +43,11 @@ def test_a_diverging_training_stops_in_its_epoch_naming_variant_seed_term_and_hi
     assert message.startswith("vae-baseline seed 0: the training loss is not finite in epoch 1 (")
     assert "nothing was published" in message and "training.learning_rate is 1e+06" in message
     assert any(f"{term} = " in message for term in ("loss", "recon", "kl"))
-    for published in (paths.checkpoints_dir("vae-baseline"), paths.history_dir("vae-baseline"),
-                      paths.train_metrics("vae-baseline")):
+    for published in (
+        paths.checkpoints_dir("vae-baseline"),
+        paths.history_dir("vae-baseline"),
+        paths.train_metrics("vae-baseline"),
+    ):
         assert not published.exists(), published
 
 
@@ -167,4 +170,3 @@ def test_a_damaged_mirror_file_is_named_where_it_lies(tmp_path):
     shutil.copy(mirror_file, staging)
     with pytest.raises(DataError, match=rf"^{mirror_file}: cannot be decompressed"):
         verify(staging, RemoteFile(mirror_file.name, "0" * 64, 10), mirror_file)
-

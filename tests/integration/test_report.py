@@ -75,7 +75,9 @@ def test_mean_and_std_over_seeds_come_from_each_seeds_run(report):
     root, params, html = report
     rows = table_after(section(html, "conv"), "conv-reconstruction")
     for variant in TRAINED:
-        finals = [pd.read_csv(root / paths.history(variant, seed))["test_loss"].iloc[-1] for seed in params.seeds_for(variant)]
+        finals = [
+            pd.read_csv(root / paths.history(variant, seed))["test_loss"].iloc[-1] for seed in params.seeds_for(variant)
+        ]
         assert finals[0] != finals[1]  # two seeds, two runs
         assert rows[variant]["final_test_loss"] == f"{statistics.fmean(finals):.4g} ± {statistics.stdev(finals):.2g}"
 

@@ -63,8 +63,16 @@ def test_history_has_every_loss_term_per_epoch(tiny_project):
     train_variant(tiny_project, "vae-regularised", CPU)
     terms = history("vae-regularised")
     assert list(terms.columns) == [
-        "epoch", "train_loss", "train_recon", "train_kl", "train_penalty",
-        "test_loss", "test_recon", "test_kl", "test_penalty", "seconds",
+        "epoch",
+        "train_loss",
+        "train_recon",
+        "train_kl",
+        "train_penalty",
+        "test_loss",
+        "test_recon",
+        "test_kl",
+        "test_penalty",
+        "seconds",
     ]
     beta = tiny_project.variant("vae-regularised").model.beta
     np.testing.assert_allclose(

@@ -13,14 +13,23 @@ def mnist():
     rng = np.random.default_rng(1)
     grey = lambda n: rng.integers(0, 256, (n, 1, 28, 28), dtype=np.uint8)  # noqa: E731
     return {
-        "train_images": grey(1000), "train_labels": rng.integers(0, 10, 1000),
-        "test_images": grey(400), "test_labels": rng.integers(0, 10, 400),
+        "train_images": grey(1000),
+        "train_labels": rng.integers(0, 10, 1000),
+        "test_images": grey(400),
+        "test_labels": rng.integers(0, 10, 400),
     }
 
 
 def config(**changes):
-    values = dict(source="mnist", seed=3, rho=0.05, test_conflicting=0.9, validation_conflicting=[0.8, 0.5],
-                  validation_images=200, train_fraction=1.0)
+    values = dict(
+        source="mnist",
+        seed=3,
+        rho=0.05,
+        test_conflicting=0.9,
+        validation_conflicting=[0.8, 0.5],
+        validation_images=200,
+        train_fraction=1.0,
+    )
     return CmnistConfig(**(values | changes))
 
 
@@ -92,9 +101,13 @@ def test_pooled_levels_keep_a_seeded_fraction_of_every_levels_training_images(mn
     assert len(pooled["train_images"]) == round(0.7 * 2 * per_level)
     # each kept image is one of a level's training images, with that level's colour and flag
     built = [build_cmnist(mnist, level) for level in levels]
-    every = {name: np.concatenate([b[name] for b in built]) for name in ("train_images", "train_colours", "train_biased")}
-    index = {image.tobytes() + bytes([colour]): biased for image, colour, biased in
-             zip(every["train_images"], every["train_colours"], every["train_biased"])}
+    every = {
+        name: np.concatenate([b[name] for b in built]) for name in ("train_images", "train_colours", "train_biased")
+    }
+    index = {
+        image.tobytes() + bytes([colour]): biased
+        for image, colour, biased in zip(every["train_images"], every["train_colours"], every["train_biased"])
+    }
     for image, colour, biased in zip(pooled["train_images"], pooled["train_colours"], pooled["train_biased"]):
         assert index[image.tobytes() + bytes([colour])] == biased
     # both levels contribute, in proportion; conflicting share is between the two levels' rho

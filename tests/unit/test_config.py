@@ -40,18 +40,24 @@ def test_unknown_nested_key_is_named_with_its_path(tmp_path):
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda raw: raw["variants"]["vae-baseline"]["model"].update(latent_dim=0),
-         r"variants\.vae-baseline\.model\.latent_dim: Input should be greater than 0 \(got 0\)"),
-        (lambda raw: raw["variants"]["vae-baseline"]["model"].update(loss="hinge"),
-         r"variants\.vae-baseline\.model\.loss: Input should be 'bce' or 'mse' \(got 'hinge'\)"),
-        (lambda raw: raw["training"].update(epochs=-1),
-         r"training\.epochs: Input should be greater than 0 \(got -1\)"),
-        (lambda raw: raw["variants"]["vae-baseline"]["model"].update(family="transformer"),
-         r"variants\.vae-baseline\.model: .*'conv_vae', 'conv_ae'.*\(got"),
-        (lambda raw: raw["training"].pop("batch_size"),
-         r"training\.batch_size: required key is missing"),
-        (lambda raw: raw["variants"].update({"Bad_Id": raw["variants"]["vae-baseline"]}),
-         r"variants\.Bad_Id\.\[key\]: String should match pattern"),
+        (
+            lambda raw: raw["variants"]["vae-baseline"]["model"].update(latent_dim=0),
+            r"variants\.vae-baseline\.model\.latent_dim: Input should be greater than 0 \(got 0\)",
+        ),
+        (
+            lambda raw: raw["variants"]["vae-baseline"]["model"].update(loss="hinge"),
+            r"variants\.vae-baseline\.model\.loss: Input should be 'bce' or 'mse' \(got 'hinge'\)",
+        ),
+        (lambda raw: raw["training"].update(epochs=-1), r"training\.epochs: Input should be greater than 0 \(got -1\)"),
+        (
+            lambda raw: raw["variants"]["vae-baseline"]["model"].update(family="transformer"),
+            r"variants\.vae-baseline\.model: .*'conv_vae', 'conv_ae'.*\(got",
+        ),
+        (lambda raw: raw["training"].pop("batch_size"), r"training\.batch_size: required key is missing"),
+        (
+            lambda raw: raw["variants"].update({"Bad_Id": raw["variants"]["vae-baseline"]}),
+            r"variants\.Bad_Id\.\[key\]: String should match pattern",
+        ),
     ],
 )
 def test_bad_values_name_key_and_allowed_values(tmp_path, mutate, expected):
@@ -61,7 +67,9 @@ def test_bad_values_name_key_and_allowed_values(tmp_path, mutate, expected):
 
 def test_variant_must_use_a_declared_dataset(tmp_path):
     path = write_params(tmp_path, lambda raw: raw["variants"]["vae-baseline"].update(dataset="svhn"))
-    with pytest.raises(ParamsError, match="variants.vae-baseline.dataset is 'svhn', which is not declared under 'datasets'"):
+    with pytest.raises(
+        ParamsError, match="variants.vae-baseline.dataset is 'svhn', which is not declared under 'datasets'"
+    ):
         load_params(path)
 
 
@@ -70,14 +78,22 @@ def test_variant_must_use_a_declared_dataset(tmp_path):
     [
         (lambda raw: raw["datasets"]["idx"].pop("mnist"), "cmnist dataset 'cmnist' needs idx dataset 'mnist'"),
         (lambda raw: raw["datasets"].update(coco_image_sets=[]), r"reads image sets \['val2017'\] that are not in"),
-        (lambda raw: raw["datasets"]["coco"].update(cmnist=raw["datasets"]["coco"]["coco64"]),
-         "dataset id 'cmnist' is used in two sections"),
-        (lambda raw: raw["datasets"]["idx"].update(svhn={"train_images": 1, "test_images": 1}),
-         r"datasets\.idx\.svhn\.\[key\]: Input should be 'mnist' or 'fashion_mnist'"),
-        (lambda raw: raw["datasets"]["cmnist"]["cmnist"].update(rho=1.5),
-         r"datasets\.cmnist\.cmnist\.rho: Input should be less than or equal to 1 \(got 1.5\)"),
-        (lambda raw: raw["datasets"]["coco"]["coco64"].update(image_sets=["test2017"]),
-         r"datasets\.coco\.coco64\.image_sets\.0: Input should be 'val2017' or 'train2017'"),
+        (
+            lambda raw: raw["datasets"]["coco"].update(cmnist=raw["datasets"]["coco"]["coco64"]),
+            "dataset id 'cmnist' is used in two sections",
+        ),
+        (
+            lambda raw: raw["datasets"]["idx"].update(svhn={"train_images": 1, "test_images": 1}),
+            r"datasets\.idx\.svhn\.\[key\]: Input should be 'mnist' or 'fashion_mnist'",
+        ),
+        (
+            lambda raw: raw["datasets"]["cmnist"]["cmnist"].update(rho=1.5),
+            r"datasets\.cmnist\.cmnist\.rho: Input should be less than or equal to 1 \(got 1.5\)",
+        ),
+        (
+            lambda raw: raw["datasets"]["coco"]["coco64"].update(image_sets=["test2017"]),
+            r"datasets\.coco\.coco64\.image_sets\.0: Input should be 'val2017' or 'train2017'",
+        ),
     ],
 )
 def test_dataset_sections_are_cross_checked(tmp_path, mutate, expected):
@@ -88,16 +104,26 @@ def test_dataset_sections_are_cross_checked(tmp_path, mutate, expected):
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda raw: raw["evaluation"]["sample_quality"]["classifier"].update(datasets=["mnist"]),
-         "lists 'mlp-vae', whose dataset 'fashion_mnist' is missing from evaluation.sample_quality.classifier.datasets"),
-        (lambda raw: raw["evaluation"]["sample_quality"]["classifier"]["datasets"].append("coco64"),
-         "classifier.datasets lists 'coco64', which is not a labelled dataset"),
-        (lambda raw: raw["evaluation"]["sample_quality"]["variants"].append("coco-skip"),
-         "sample_quality needs a decoder that works from a code alone, on a labelled dataset"),
-        (lambda raw: raw["evaluation"]["crossval"]["variants"].append("vae-nope"),
-         r"evaluation.crossval.variants lists variants \['vae-nope'\] that are not defined"),
-        (lambda raw: raw["evaluation"]["crossval"].update(folds=1),
-         r"evaluation\.crossval\.folds: Input should be greater than or equal to 2"),
+        (
+            lambda raw: raw["evaluation"]["sample_quality"]["classifier"].update(datasets=["mnist"]),
+            "lists 'mlp-vae', whose dataset 'fashion_mnist' is missing from evaluation.sample_quality.classifier.datasets",
+        ),
+        (
+            lambda raw: raw["evaluation"]["sample_quality"]["classifier"]["datasets"].append("coco64"),
+            "classifier.datasets lists 'coco64', which is not a labelled dataset",
+        ),
+        (
+            lambda raw: raw["evaluation"]["sample_quality"]["variants"].append("coco-skip"),
+            "sample_quality needs a decoder that works from a code alone, on a labelled dataset",
+        ),
+        (
+            lambda raw: raw["evaluation"]["crossval"]["variants"].append("vae-nope"),
+            r"evaluation.crossval.variants lists variants \['vae-nope'\] that are not defined",
+        ),
+        (
+            lambda raw: raw["evaluation"]["crossval"].update(folds=1),
+            r"evaluation\.crossval\.folds: Input should be greater than or equal to 2",
+        ),
     ],
 )
 def test_sample_quality_and_crossval_settings_are_cross_checked(tmp_path, mutate, expected):
@@ -139,12 +165,27 @@ def test_checked_in_schema_matches_the_typed_params():
     assert checked_in == json_schema()
 
 
-@pytest.mark.parametrize(("mutate", "expected"), [
-    (lambda raw: raw["training"].update(epochs=True), r"training\.epochs: Input should be a valid integer \(got True\)"),
-    (lambda raw: raw["training"].update(epochs="2"), r"training\.epochs: Input should be a valid integer \(got '2'\)"),
-    (lambda raw: raw["training"].update(learning_rate="1e-3"), r"training\.learning_rate: Input should be a valid number"),
-    (lambda raw: raw["datasets"]["coco"]["coco64"].update(grey="no"), r"coco64\.grey: Input should be a valid boolean"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda raw: raw["training"].update(epochs=True),
+            r"training\.epochs: Input should be a valid integer \(got True\)",
+        ),
+        (
+            lambda raw: raw["training"].update(epochs="2"),
+            r"training\.epochs: Input should be a valid integer \(got '2'\)",
+        ),
+        (
+            lambda raw: raw["training"].update(learning_rate="1e-3"),
+            r"training\.learning_rate: Input should be a valid number",
+        ),
+        (
+            lambda raw: raw["datasets"]["coco"]["coco64"].update(grey="no"),
+            r"coco64\.grey: Input should be a valid boolean",
+        ),
+    ],
+)
 def test_types_are_strict_as_in_the_json_schema(tmp_path, mutate, expected):
     """What Snakemake's JSON-schema check refuses, the typed params refuse too (no bool-as-int, no string numbers)."""
     with pytest.raises(ParamsError, match=expected):
@@ -152,7 +193,10 @@ def test_types_are_strict_as_in_the_json_schema(tmp_path, mutate, expected):
 
 
 def test_an_integer_is_a_number(tmp_path):
-    assert load_params(write_params(tmp_path, lambda raw: raw["training"].update(learning_rate=1))).training.learning_rate == 1.0
+    assert (
+        load_params(write_params(tmp_path, lambda raw: raw["training"].update(learning_rate=1))).training.learning_rate
+        == 1.0
+    )
 
 
 def test_a_variant_named_like_a_model_family_keeps_its_name_in_errors(tmp_path):
@@ -162,18 +206,27 @@ def test_a_variant_named_like_a_model_family_keeps_its_name_in_errors(tmp_path):
         for section in ("latent", "manifold", "generation", "denoising", "crossval"):
             listed = raw["evaluation"][section]["variants"]
             raw["evaluation"][section]["variants"] = ["mlp_ae" if v == "mlp-denoise" else v for v in listed]
-        raw["studies"]["mlp"]["variants"] = ["mlp_ae" if v == "mlp-denoise" else v for v in raw["studies"]["mlp"]["variants"]]
+        raw["studies"]["mlp"]["variants"] = [
+            "mlp_ae" if v == "mlp-denoise" else v for v in raw["studies"]["mlp"]["variants"]
+        ]
 
     with pytest.raises(ParamsError, match=r"  variants\.mlp_ae\.model\.latent_dim: Input should be greater than 0"):
         load_params(write_params(tmp_path, rename))
 
 
-@pytest.mark.parametrize(("mutate", "expected"), [
-    (lambda raw: raw["variants"]["mlp-denoise"]["training"]["noise"].update(amount=2),
-     r"  variants\.mlp-denoise\.training\.noise\.amount: Input should be less than or equal to 1"),
-    (lambda raw: raw["evaluation"]["denoising"]["noise"][0].update(std=-1),
-     r"  evaluation\.denoising\.noise\.0\.std: Input should be greater than 0"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda raw: raw["variants"]["mlp-denoise"]["training"]["noise"].update(amount=2),
+            r"  variants\.mlp-denoise\.training\.noise\.amount: Input should be less than or equal to 1",
+        ),
+        (
+            lambda raw: raw["evaluation"]["denoising"]["noise"][0].update(std=-1),
+            r"  evaluation\.denoising\.noise\.0\.std: Input should be greater than 0",
+        ),
+    ],
+)
 def test_a_noise_error_names_the_noise_key_without_the_union_tag(tmp_path, mutate, expected):
     with pytest.raises(ParamsError, match=expected):
         load_params(write_params(tmp_path, mutate))
@@ -188,18 +241,23 @@ def test_a_cross_reference_error_names_the_key_and_does_not_print_the_params(tmp
     assert "learning_rate" not in message and len(message) < 400
 
 
-@pytest.mark.parametrize(("text", "first", "line", "key"), [
-    ("variants: {}\nvariants: {}\n", 1, 2, "variants"),
-    ("training:\n  epochs: 2\n  batch_size: 4\n  epochs: 3\n", 2, 4, "epochs"),
-])
+@pytest.mark.parametrize(
+    ("text", "first", "line", "key"),
+    [
+        ("variants: {}\nvariants: {}\n", 1, 2, "variants"),
+        ("training:\n  epochs: 2\n  batch_size: 4\n  epochs: 3\n", 2, 4, "epochs"),
+    ],
+)
 def test_a_repeated_key_is_refused_with_its_line(tmp_path, text, first, line, key):
     path = tmp_path / "params.yaml"
     path.write_text(text)
     with pytest.raises(ParamsError) as error:
         load_params(path)
     message = str(error.value)
-    assert message == f"{path}, line {line}: key {key!r} is repeated (first on line {first}); " \
+    assert (
+        message == f"{path}, line {line}: key {key!r} is repeated (first on line {first}); "
         "the later value would silently win"
+    )
 
 
 def test_merge_keys_may_be_overridden_without_being_repeated(tmp_path):

@@ -9,13 +9,30 @@ from pydantic import TypeAdapter
 
 from aelab.config import ModelConfig
 from aelab.models.keras_layers import (
-    DenseMap, FlattenDense, KerasConv2d, KerasConvTranspose2d, Turn, same_padding, turned,
+    DenseMap,
+    FlattenDense,
+    KerasConv2d,
+    KerasConvTranspose2d,
+    Turn,
+    same_padding,
+    turned,
 )
 from aelab.models.registry import build_model
 
 CONV_CASES = [(28, 3, 2), (14, 3, 2), (7, 3, 2), (28, 3, 1), (28, 4, 2), (15, 5, 3), (9, 5, 1)]
-TRANSPOSED_CASES = [(7, 3, 2, None), (14, 3, 2, None), (28, 3, 1, None), (7, 4, 2, None), (5, 5, 3, None),
-                    (6, 2, 2, None), (4, 4, 2, 1), (7, 3, 2, 1), (7, 3, 2, 0), (5, 5, 3, 2), (6, 3, 1, 0)]
+TRANSPOSED_CASES = [
+    (7, 3, 2, None),
+    (14, 3, 2, None),
+    (28, 3, 1, None),
+    (7, 4, 2, None),
+    (5, 5, 3, None),
+    (6, 2, 2, None),
+    (4, 4, 2, 1),
+    (7, 3, 2, 1),
+    (7, 3, 2, 0),
+    (5, 5, 3, 2),
+    (6, 3, 1, 0),
+]
 """(size, kernel, stride, output_padding); (4, 4, 2, 1) is deep_stride2's first decoder layer, 4x4 -> 7x7."""
 
 
@@ -90,13 +107,24 @@ def test_layer_computes_keras_padding_and_its_gradients(name):
     torch.testing.assert_close(actual, expected, rtol=0, atol=1e-12)
     upstream = torch.randn_like(expected)
     inputs = (x, layer.weight, layer.bias)
-    for what, a, e in zip(("input", "weight", "bias"), torch.autograd.grad(actual, inputs, upstream),
-                          torch.autograd.grad(expected, inputs, upstream)):
+    for what, a, e in zip(
+        ("input", "weight", "bias"),
+        torch.autograd.grad(actual, inputs, upstream),
+        torch.autograd.grad(expected, inputs, upstream),
+    ):
         torch.testing.assert_close(a, e, rtol=0, atol=1e-10, msg=what)
 
 
-@pytest.mark.parametrize("name", ["conv-28-3-2-reluTrue", "conv-28-3-1-reluFalse", "transposed-14-3-2-opNone-reluTrue",
-                                  "transposed-28-3-1-opNone-reluFalse", "transposed-4-4-2-op1-reluTrue"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "conv-28-3-2-reluTrue",
+        "conv-28-3-1-reluFalse",
+        "transposed-14-3-2-opNone-reluTrue",
+        "transposed-28-3-1-opNone-reluFalse",
+        "transposed-4-4-2-op1-reluTrue",
+    ],
+)
 def test_float32_fused_kernels_match_the_float64_reference(name):
     """float32 on the CPU runs oneDNN's fused conv + ReLU kernels, which the float64 test never reaches."""
     torch.manual_seed(0)
@@ -197,8 +225,14 @@ def written_out(modules, x):
 def test_conv_models_equal_the_written_out_keras_model(architecture, channels):
     """Whole encoders and decoders (batchnorm with non-trivial statistics, eval mode) in float64."""
     torch.manual_seed(0)
-    config = {"family": "conv_vae", "architecture": architecture, "latent_dim": 3, "loss": "bce", "beta": 1,
-              "regularisation": {"dropout": 0.2, "batchnorm": True}}
+    config = {
+        "family": "conv_vae",
+        "architecture": architecture,
+        "latent_dim": 3,
+        "loss": "bce",
+        "beta": 1,
+        "regularisation": {"dropout": 0.2, "batchnorm": True},
+    }
     model = build_model(TypeAdapter(ModelConfig).validate_python(config), (channels, 28, 28)).double().eval()
     for norm in (m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)):
         torch.nn.init.normal_(norm.running_mean)

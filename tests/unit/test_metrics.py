@@ -218,8 +218,11 @@ def test_deterministic_ae_samplers_fit_per_dimension_and_full_covariance():
     torch.manual_seed(0)
     base = torch.randn(20000, 1, dtype=torch.float64)
     codes = torch.cat([3 + base, -1 + 2 * base + 0.1 * torch.randn_like(base)], dim=1)  # strongly correlated
-    ctx = SimpleNamespace(model=SimpleNamespace(latent_dim=2, variational=False), encode=lambda images: codes,
-                          split=lambda name: SimpleNamespace(images=None))
+    ctx = SimpleNamespace(
+        model=SimpleNamespace(latent_dim=2, variational=False),
+        encode=lambda images: codes,
+        split=lambda name: SimpleNamespace(images=None),
+    )
     samplers = code_distributions(ctx)
     torch.manual_seed(1)
     diagonal, full = (samplers[key].sample((20000,)) for key in (PUBLISHED, FULL_COVARIANCE))

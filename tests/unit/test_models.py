@@ -15,20 +15,68 @@ MNIST, CMNIST, COCO = (1, 28, 28), (3, 28, 28), (3, 64, 64)
 CASES = {
     "conv_vae": ({"family": "conv_vae", "latent_dim": 3, "loss": "bce", "beta": 1.0}, MNIST, 3),
     "conv_vae-deep_stride2-regularised": (
-        {"family": "conv_vae", "architecture": "deep_stride2", "latent_dim": 2, "loss": "mse", "beta": 4.0,
-         "regularisation": {"l1": 1e-5, "l2": 1e-4, "dropout": 0.2, "batchnorm": True}}, CMNIST, 2),
+        {
+            "family": "conv_vae",
+            "architecture": "deep_stride2",
+            "latent_dim": 2,
+            "loss": "mse",
+            "beta": 4.0,
+            "regularisation": {"l1": 1e-5, "l2": 1e-4, "dropout": 0.2, "batchnorm": True},
+        },
+        CMNIST,
+        2,
+    ),
     "conv_ae": ({"family": "conv_ae", "latent_dim": 1, "loss": "mse"}, CMNIST, 1),
-    "conv_ae-deep_stride1": ({"family": "conv_ae", "architecture": "deep_stride1", "latent_dim": 10, "loss": "bce"}, MNIST, 10),
+    "conv_ae-deep_stride1": (
+        {"family": "conv_ae", "architecture": "deep_stride1", "latent_dim": 10, "loss": "bce"},
+        MNIST,
+        10,
+    ),
     "mlp_ae": ({"family": "mlp_ae", "hidden": [500, 250, 100], "latent_dim": 5, "activation": "sigmoid"}, MNIST, 5),
-    "mlp_ae-conditional": ({"family": "mlp_ae", "hidden": [64], "latent_dim": 2, "activation": "tanh",
-                            "conditional": True}, CMNIST, 2),
+    "mlp_ae-conditional": (
+        {"family": "mlp_ae", "hidden": [64], "latent_dim": 2, "activation": "tanh", "conditional": True},
+        CMNIST,
+        2,
+    ),
     "mlp_vae": ({"family": "mlp_vae", "hidden": [400], "latent_dim": 20, "activation": "relu"}, MNIST, 20),
-    "coco_conv-dense": ({"family": "coco_conv", "channels": [8, 16, 32], "downsample": "stride", "bottleneck": "dense",
-                         "latent_dim": 16, "activation": "relu", "batchnorm": True}, COCO, 16),
-    "coco_conv-maxpool": ({"family": "coco_conv", "channels": [8, 16, 64], "downsample": "maxpool", "bottleneck": "conv",
-                           "activation": "tanh", "batchnorm": False}, COCO, 64 * 8 * 8),
-    "coco_conv-skip": ({"family": "coco_conv", "channels": [8, 16, 128], "downsample": "stride", "bottleneck": "conv",
-                        "skip_connections": True, "activation": "relu", "batchnorm": True}, (1, 32, 32), 128 * 4 * 4),
+    "coco_conv-dense": (
+        {
+            "family": "coco_conv",
+            "channels": [8, 16, 32],
+            "downsample": "stride",
+            "bottleneck": "dense",
+            "latent_dim": 16,
+            "activation": "relu",
+            "batchnorm": True,
+        },
+        COCO,
+        16,
+    ),
+    "coco_conv-maxpool": (
+        {
+            "family": "coco_conv",
+            "channels": [8, 16, 64],
+            "downsample": "maxpool",
+            "bottleneck": "conv",
+            "activation": "tanh",
+            "batchnorm": False,
+        },
+        COCO,
+        64 * 8 * 8,
+    ),
+    "coco_conv-skip": (
+        {
+            "family": "coco_conv",
+            "channels": [8, 16, 128],
+            "downsample": "stride",
+            "bottleneck": "conv",
+            "skip_connections": True,
+            "activation": "relu",
+            "batchnorm": True,
+        },
+        (1, 32, 32),
+        128 * 4 * 4,
+    ),
 }
 
 
@@ -94,8 +142,9 @@ def test_every_family_trains_under_bf16_autocast(case):
         terms = model.loss_terms(x, x, labels)
     terms["loss"].backward()
     assert torch.isfinite(terms["loss"])
-    assert all(p.grad is not None and p.grad.dtype == torch.float32 and p.grad.isfinite().all()
-               for p in model.parameters())
+    assert all(
+        p.grad is not None and p.grad.dtype == torch.float32 and p.grad.isfinite().all() for p in model.parameters()
+    )
 
 
 def test_conv_vae_matches_the_keras_example_size():
@@ -115,7 +164,9 @@ def test_mlp_vae_is_the_pytorch_examples_vae():
 
 def test_regularisation_adds_keras_kernel_penalties():
     model, shape = model_for("conv_vae-deep_stride2-regularised")
-    kernels = [m.weight for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.Linear))]
+    kernels = [
+        m.weight for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.Linear))
+    ]
     expected = sum(1e-5 * w.abs().sum() + 1e-4 * w.square().sum() for w in kernels)
     torch.testing.assert_close(model.penalty(), expected)
     assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()) == 3 + 3  # encoder and decoder convs
@@ -126,13 +177,39 @@ def test_regularisation_adds_keras_kernel_penalties():
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ({"family": "coco_conv", "channels": [8, 16, 32], "downsample": "stride", "bottleneck": "dense",
-          "latent_dim": 16, "skip_connections": True, "activation": "relu", "batchnorm": True}, "skip_connections need a conv bottleneck"),
-        ({"family": "coco_conv", "channels": [8, 16, 32], "downsample": "stride", "bottleneck": "dense",
-          "activation": "relu", "batchnorm": True}, "a dense bottleneck needs latent_dim"),
+        (
+            {
+                "family": "coco_conv",
+                "channels": [8, 16, 32],
+                "downsample": "stride",
+                "bottleneck": "dense",
+                "latent_dim": 16,
+                "skip_connections": True,
+                "activation": "relu",
+                "batchnorm": True,
+            },
+            "skip_connections need a conv bottleneck",
+        ),
+        (
+            {
+                "family": "coco_conv",
+                "channels": [8, 16, 32],
+                "downsample": "stride",
+                "bottleneck": "dense",
+                "activation": "relu",
+                "batchnorm": True,
+            },
+            "a dense bottleneck needs latent_dim",
+        ),
         ({"family": "mlp_ae", "hidden": [64], "latent_dim": 2, "activation": "swish"}, "'relu', 'sigmoid', 'tanh'"),
-        ({"family": "conv_vae", "architecture": "deeper", "latent_dim": 2, "loss": "bce", "beta": 1}, "'base', 'deep_stride2'"),
-        ({"family": "conv_vae", "latent_dim": 2, "loss": "bce", "beta": 1, "regularisation": {"dropout": 1.0}}, "less than 1"),
+        (
+            {"family": "conv_vae", "architecture": "deeper", "latent_dim": 2, "loss": "bce", "beta": 1},
+            "'base', 'deep_stride2'",
+        ),
+        (
+            {"family": "conv_vae", "latent_dim": 2, "loss": "bce", "beta": 1, "regularisation": {"dropout": 1.0}},
+            "less than 1",
+        ),
     ],
 )
 def test_invalid_family_configs_are_rejected_before_building(config, message):
@@ -141,7 +218,9 @@ def test_invalid_family_configs_are_rejected_before_building(config, message):
 
 
 def test_architecture_that_cannot_decode_the_image_size_is_a_clear_error():
-    config = MODEL_CONFIG.validate_python({"family": "conv_ae", "architecture": "deep_stride2", "latent_dim": 2, "loss": "bce"})
+    config = MODEL_CONFIG.validate_python(
+        {"family": "conv_ae", "architecture": "deep_stride2", "latent_dim": 2, "loss": "bce"}
+    )
     with pytest.raises(ValueError, match="decodes 32x32 images to 28x28"):
         build_model(config, (1, 32, 32))
 

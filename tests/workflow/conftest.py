@@ -52,7 +52,10 @@ def make_project(destination: Path) -> Path:
     """Copy the repository's files (what git would clone) and make the smoke params the project's."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split("\0")
     for name in filter(None, listed):
         source = ROOT / name
@@ -104,7 +107,9 @@ def variant_stages(project, variant: str) -> set[str]:
     """The DVC stages of one variant: its training, cross-validation, device comparison and every evaluation task
     selected for it."""
     params = load_params(project / "params.yaml")
-    stages = {f"train@{variant}"} | {f"{task}@{variant}" for task in EVALUATION_TASKS if variant in params.task_variants(task)}
+    stages = {f"train@{variant}"} | {
+        f"{task}@{variant}" for task in EVALUATION_TASKS if variant in params.task_variants(task)
+    }
     stages |= {f"crossvalidate@{variant}"} if variant in params.evaluation.crossval.variants else set()
     return stages | ({f"devices@{variant}"} if variant in params.evaluation.devices.variants else set())
 
@@ -113,5 +118,6 @@ def crossval_stages(project) -> set[str]:
     """Cross-validation and device-comparison stages depend on all of data/processed (DVC cannot name a listed
     variant's dataset)."""
     evaluation = load_params(project / "params.yaml").evaluation
-    return ({f"crossvalidate@{variant}" for variant in evaluation.crossval.variants}
-            | {f"devices@{variant}" for variant in evaluation.devices.variants})
+    return {f"crossvalidate@{variant}" for variant in evaluation.crossval.variants} | {
+        f"devices@{variant}" for variant in evaluation.devices.variants
+    }

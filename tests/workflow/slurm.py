@@ -92,9 +92,15 @@ def single_node_cluster(root: Path):
     try:
         subprocess.run(["mungekey", "--create", "--keyfile", str(root / "munge.key")], check=True)
         subprocess.run(
-            ["munged", "--force", f"--key-file={root / 'munge.key'}", f"--socket={root / 'munge.socket'}",
-             f"--pid-file={root / 'munged.pid'}", f"--log-file={root / 'munged.log'}",
-             f"--seed-file={root / 'munged.seed'}"],
+            [
+                "munged",
+                "--force",
+                f"--key-file={root / 'munge.key'}",
+                f"--socket={root / 'munge.socket'}",
+                f"--pid-file={root / 'munged.pid'}",
+                f"--log-file={root / 'munged.log'}",
+                f"--seed-file={root / 'munged.seed'}",
+            ],
             check=True,
         )
         subprocess.run(["slurmctld", "-f", str(config)], check=True, env=environment)

@@ -17,8 +17,11 @@ def test_both_engines_build_the_same_artefacts(snakemake_project, dvc_project):
     assert produced == artefacts(dvc_project)
     params = load_params(snakemake_project / "params.yaml")
     for variant in params.variants:
-        for path in (paths.checkpoint(variant, 0), paths.task_metrics(variant, "reconstruction"),
-                     paths.task_figures(variant, "reconstruction") / "reconstructions.png"):
+        for path in (
+            paths.checkpoint(variant, 0),
+            paths.task_metrics(variant, "reconstruction"),
+            paths.task_figures(variant, "reconstruction") / "reconstructions.png",
+        ):
             assert str(path) in produced
     for task in EVALUATION_TASKS:
         for variant in params.task_variants(task):
@@ -27,8 +30,11 @@ def test_both_engines_build_the_same_artefacts(snakemake_project, dvc_project):
     for variant in params.evaluation.crossval.variants:
         assert str(paths.crossval_metrics(variant)) in produced
     for variant in params.evaluation.devices.variants:
-        assert {str(paths.devices_metrics(variant)), str(paths.devices_history(variant, "cpu")),
-                str(paths.devices_figures(variant) / "loss_curves.png")} <= produced
+        assert {
+            str(paths.devices_metrics(variant)),
+            str(paths.devices_history(variant, "cpu")),
+            str(paths.devices_figures(variant) / "loss_curves.png"),
+        } <= produced
     for dataset in params.evaluation.sample_quality.classifier.datasets:
         assert {str(paths.classifier_model(dataset)), str(paths.classifier_metrics(dataset))} <= produced
     for dataset in params.datasets.ids:
@@ -40,7 +46,10 @@ def test_both_engines_build_the_same_datasets(snakemake_project, dvc_project):
     import numpy as np
 
     for dataset in load_params(dvc_project / "params.yaml").datasets.ids:
-        with np.load(snakemake_project / paths.processed_file(dataset)) as a, np.load(dvc_project / paths.processed_file(dataset)) as b:
+        with (
+            np.load(snakemake_project / paths.processed_file(dataset)) as a,
+            np.load(dvc_project / paths.processed_file(dataset)) as b,
+        ):
             assert a.keys() == b.keys()
             for name in a:
                 np.testing.assert_array_equal(a[name], b[name], err_msg=f"{dataset}: {name}")
@@ -55,10 +64,13 @@ def test_both_engines_compute_the_same_metrics(snakemake_project, dvc_project):
         by_dvc = json.loads((dvc_project / path).read_text())
         assert by_snakemake == by_dvc, path
     for variant in params.evaluation.devices.variants:  # the same losses; only the seconds differ
-        by_snakemake, by_dvc = (json.loads((project / paths.devices_metrics(variant)).read_text())
-                                for project in (snakemake_project, dvc_project))
-        assert {k: v for k, v in by_snakemake.items() if "seconds" not in k} \
-            == {k: v for k, v in by_dvc.items() if "seconds" not in k}
+        by_snakemake, by_dvc = (
+            json.loads((project / paths.devices_metrics(variant)).read_text())
+            for project in (snakemake_project, dvc_project)
+        )
+        assert {k: v for k, v in by_snakemake.items() if "seconds" not in k} == {
+            k: v for k, v in by_dvc.items() if "seconds" not in k
+        }
     for dataset in params.evaluation.sample_quality.classifier.datasets:
         by_snakemake = json.loads((snakemake_project / paths.classifier_metrics(dataset)).read_text())
         by_dvc = json.loads((dvc_project / paths.classifier_metrics(dataset)).read_text())
@@ -115,8 +127,12 @@ def test_changed_param_reruns_its_variant_and_shows_in_metrics_diff(dvc_project)
 
 def test_changed_dataset_param_rebuilds_only_that_dataset_and_its_variants(dvc_project):
     with edited_params(dvc_project, "rho: 0.1", "rho: 0.05"):
-        assert stages_run_by_repro(dvc_project) == {"check", "colourise@cmnist", "pool_cmnist@cmnist-pooled", "report"} \
-            | variant_stages(dvc_project, "ae-deep-cmnist") | crossval_stages(dvc_project)
+        assert stages_run_by_repro(dvc_project) == {
+            "check",
+            "colourise@cmnist",
+            "pool_cmnist@cmnist-pooled",
+            "report",
+        } | variant_stages(dvc_project, "ae-deep-cmnist") | crossval_stages(dvc_project)
 
 
 def test_snakemake_and_dvc_plan_the_same_commands_and_outputs(snakemake_project, dvc_project):
@@ -157,8 +173,10 @@ def test_dvc_checks_params_yaml_when_no_stage_reads_the_changed_key(dvc_project)
 
 def test_every_engine_refuses_a_repeated_key_naming_its_line(dvc_project, snakemake_project):
     """aelab's loader (the CLI's and the Snakefile's) and DVC's own YAML reader both refuse it."""
-    expected = {"snakemake": "params.yaml, line 27: key 'epochs' is repeated (first on line 26)",
-                "dvc": 'found duplicate key "epochs"'}
+    expected = {
+        "snakemake": "params.yaml, line 27: key 'epochs' is repeated (first on line 26)",
+        "dvc": 'found duplicate key "epochs"',
+    }
     for project, command in ((dvc_project, ["dvc", "repro"]), (snakemake_project, ["snakemake", "--cores", "1"])):
         with edited_params(project, "  epochs: 2\n", "  epochs: 2\n  epochs: 3\n"):
             result = run(command, project, check=False)
@@ -203,8 +221,12 @@ def snakemake_params_changes(project) -> set[str]:
         reason = next((line for line in lines if line.startswith("reason:")), "")
         if rule is None or "Params have changed" not in reason:
             continue
-        wildcards = dict(item.split("=") for line in lines if line.startswith("wildcards:")
-                         for item in line.removeprefix("wildcards:").strip().split(", "))
+        wildcards = dict(
+            item.split("=")
+            for line in lines
+            if line.startswith("wildcards:")
+            for item in line.removeprefix("wildcards:").strip().split(", ")
+        )
         if rule == "evaluate":
             changed.add(f"{wildcards['task']}@{wildcards['variant']}")
         else:
@@ -217,15 +239,19 @@ def dvc_params_changes(project) -> set[str]:
     return set(status) - {"check"}  # DVC's params check; Snakemake checks params.yaml as it starts
 
 
-@pytest.mark.parametrize(("section", "old", "new"), [
-    ("datasets", "rho: 0.1", "rho: 0.05"),
-    ("training", "\n  learning_rate: 1.0e-3\n", "\n  learning_rate: 2.0e-3\n"),
-    ("evaluation", "active_threshold: 0.01", "active_threshold: 0.02"),
-    ("variants", "beta: 4.0", "beta: 2.0"),
-    ("studies", "Keras-style conv models", "Keras-style convolutional models"),
-])
-def test_both_engines_rerun_the_same_stages_for_a_change_of_each_section(snakemake_project, dvc_project, section,
-                                                                          old, new):
+@pytest.mark.parametrize(
+    ("section", "old", "new"),
+    [
+        ("datasets", "rho: 0.1", "rho: 0.05"),
+        ("training", "\n  learning_rate: 1.0e-3\n", "\n  learning_rate: 2.0e-3\n"),
+        ("evaluation", "active_threshold: 0.01", "active_threshold: 0.02"),
+        ("variants", "beta: 4.0", "beta: 2.0"),
+        ("studies", "Keras-style conv models", "Keras-style convolutional models"),
+    ],
+)
+def test_both_engines_rerun_the_same_stages_for_a_change_of_each_section(
+    snakemake_project, dvc_project, section, old, new
+):
     with edited_params(snakemake_project, old, new), edited_params(dvc_project, old, new):
         by_snakemake, by_dvc = snakemake_params_changes(snakemake_project), dvc_params_changes(dvc_project)
     assert by_snakemake == by_dvc, section

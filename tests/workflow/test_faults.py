@@ -20,8 +20,13 @@ DIVERGING = "vae-baseline"
 def small_study(project):
     """The smoke study cut to MNIST and two variants, one of which diverges."""
     raw = yaml.safe_load(SMOKE_PARAMS.read_text())
-    raw["datasets"] = {"idx": {"mnist": raw["datasets"]["idx"]["mnist"]}, "cmnist": {}, "cmnist_pooled": {},
-                       "coco_image_sets": [], "coco": {}}
+    raw["datasets"] = {
+        "idx": {"mnist": raw["datasets"]["idx"]["mnist"]},
+        "cmnist": {},
+        "cmnist_pooled": {},
+        "coco_image_sets": [],
+        "coco": {},
+    }
     kept = {DIVERGING: raw["variants"][DIVERGING], "ae-baseline": raw["variants"]["ae-baseline"]}
     kept[DIVERGING]["training"] = {"learning_rate": 1.0e6}
     raw["variants"] = kept
@@ -72,11 +77,19 @@ def test_dvc_cannot_start_while_snakemake_runs_and_deletes_nothing(snakemake_pro
     """The probe that found it: dvc repro deleted a checkpoint under a running Snakemake job."""
     checkpoint = snakemake_project / paths.checkpoint("ae-baseline", 0)
     before = checkpoint.stat().st_mtime_ns
-    snakemake = subprocess.Popen(["snakemake", "--cores", "1", "--forcerun", "train_classifier"], cwd=snakemake_project,
-                                 env=engine_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    snakemake = subprocess.Popen(
+        ["snakemake", "--cores", "1", "--forcerun", "train_classifier"],
+        cwd=snakemake_project,
+        env=engine_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
-        wait_for(lambda: list((snakemake_project / "logs" / "train_classifier").glob("*.log"))
-                 and snakemake.poll() is None, "snakemake to start a job")
+        wait_for(
+            lambda: list((snakemake_project / "logs" / "train_classifier").glob("*.log")) and snakemake.poll() is None,
+            "snakemake to start a job",
+        )
         result = run(["dvc", "repro", "--force", "train@ae-baseline"], snakemake_project, check=False)
         assert result.returncode != 0 and "Unable to acquire lock" in result.stdout + result.stderr
     finally:
@@ -88,9 +101,17 @@ def test_dvc_cannot_start_while_snakemake_runs_and_deletes_nothing(snakemake_pro
 def test_snakemake_refuses_to_start_while_dvc_runs(dvc_project):
     """DVC's own repo lock, taken by DVC's code as every dvc command takes it, blocks a Snakemake run."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "from dvc.repo import Repo; import time; repo = Repo('.'); repo.lock.lock(); "
-                               "print('locked', flush=True); time.sleep(120)"],
-        cwd=dvc_project, env=engine_environment(), stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "from dvc.repo import Repo; import time; repo = Repo('.'); repo.lock.lock(); "
+            "print('locked', flush=True); time.sleep(120)",
+        ],
+        cwd=dvc_project,
+        env=engine_environment(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     report = dvc_project / paths.report_html()
     before = report.stat().st_mtime_ns
     try:

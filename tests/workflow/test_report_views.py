@@ -14,7 +14,9 @@ from tests.workflow.conftest import run
 
 pytestmark = pytest.mark.workflow
 
-BROKEN_IMAGES = "return [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'))"
+BROKEN_IMAGES = (
+    "return [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'))"
+)
 
 
 @pytest.fixture
@@ -79,8 +81,13 @@ def test_snakemake_report_shows_every_figure_with_its_caption(snakemake_project,
     text = target.read_text()
     params = load_params(snakemake_project / "params.yaml")
     for (task, name), caption in FIGURE_CAPTIONS.items():
-        drawn = [variant for variant in params.task_variants(task)
-                 if (snakemake_project / paths.task_figures(variant, task) / f"{name}.png").exists()]
+        drawn = [
+            variant
+            for variant in params.task_variants(task)
+            if (snakemake_project / paths.task_figures(variant, task) / f"{name}.png").exists()
+        ]
         if drawn:
-            plain = re.match(r"[A-Za-z0-9 ,()-]+", caption).group(0)  # the caption up to its first markup-escaped character
+            plain = re.match(r"[A-Za-z0-9 ,()-]+", caption).group(
+                0
+            )  # the caption up to its first markup-escaped character
             assert plain in text, (task, name)

@@ -18,12 +18,22 @@ pytestmark = [
 ]
 
 SUBMIT = [
-    "snakemake", "--workflow-profile", str(ROOT / "workflow" / "profiles" / "slurm"),
-    "--jobs", "4", "--keep-going",
+    "snakemake",
+    "--workflow-profile",
+    str(ROOT / "workflow" / "profiles" / "slurm"),
+    "--jobs",
+    "4",
+    "--keep-going",
     "--slurm-no-account",
-    "--slurm-status-command", "squeue",  # no slurmdbd here, so no sacct
-    "--slurm-init-seconds-before-status-checks", "2",
-    "--set-resources", "train:gpu=0", "crossvalidate:gpu=0", "train_classifier:gpu=0", "devices:gpu=0",  # no GPU
+    "--slurm-status-command",
+    "squeue",  # no slurmdbd here, so no sacct
+    "--slurm-init-seconds-before-status-checks",
+    "2",
+    "--set-resources",
+    "train:gpu=0",
+    "crossvalidate:gpu=0",
+    "train_classifier:gpu=0",
+    "devices:gpu=0",  # no GPU
 ]
 
 
@@ -40,8 +50,9 @@ def submit(project: Path, cluster_environment: dict) -> subprocess.CompletedProc
 
 def slurm_jobs(cluster_environment: dict) -> list[dict[str, str]]:
     """Every job the controller remembers (MinJobAge keeps finished ones for an hour)."""
-    shown = subprocess.run(["scontrol", "show", "job", "--oneliner"], env=cluster_environment,
-                           capture_output=True, text=True).stdout
+    shown = subprocess.run(
+        ["scontrol", "show", "job", "--oneliner"], env=cluster_environment, capture_output=True, text=True
+    ).stdout
     return [dict(field.split("=", 1) for field in line.split() if "=" in field) for line in shown.splitlines()]
 
 
@@ -61,10 +72,19 @@ def test_every_job_ran_through_slurm(cluster_project, cluster):
     submitted = sum(1 for line in log.splitlines() if "has been submitted with SLURM jobid" in line)
     params = load_params(cluster_project / "params.yaml")
     evaluations = sum(len(params.task_variants(task)) for task in EVALUATION_TASKS)
-    expected = len(params.variants) + evaluations + 1 + 2 * len(params.datasets.idx) + len(params.datasets.cmnist) \
-        + len(params.datasets.cmnist_pooled) + len(params.datasets.coco_image_sets) + len(params.datasets.coco) \
-        + len(params.evaluation.crossval.variants) + len(params.evaluation.devices.variants) \
+    expected = (
+        len(params.variants)
+        + evaluations
+        + 1
+        + 2 * len(params.datasets.idx)
+        + len(params.datasets.cmnist)
+        + len(params.datasets.cmnist_pooled)
+        + len(params.datasets.coco_image_sets)
+        + len(params.datasets.coco)
+        + len(params.evaluation.crossval.variants)
+        + len(params.evaluation.devices.variants)
         + len(params.evaluation.sample_quality.classifier.datasets)
+    )
     assert submitted == expected == len(jobs)
 
 

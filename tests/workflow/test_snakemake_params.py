@@ -36,8 +36,10 @@ def test_a_study_directory_with_its_own_params_is_planned(tmp_path):
     ("mutate", "expected"),
     [
         (lambda raw: raw["training"].update(epohcs=3), "training.epohcs: unknown key"),
-        (lambda raw: raw["variants"]["vae-baseline"]["model"].update(latent_dim=0),
-         "variants.vae-baseline.model.latent_dim: Input should be greater than 0"),
+        (
+            lambda raw: raw["variants"]["vae-baseline"]["model"].update(latent_dim=0),
+            "variants.vae-baseline.model.latent_dim: Input should be greater than 0",
+        ),
     ],
 )
 def test_bad_params_stop_the_workflow_with_the_key(tmp_path, mutate, expected):
@@ -54,8 +56,9 @@ def test_changed_dataset_settings_rerun_their_snakemake_job(snakemake_project):
     original = params_file.read_text()
     try:
         params_file.write_text(original.replace("rho: 0.1", "rho: 0.2"))
-        plan = subprocess.run(["snakemake", "--dry-run"], cwd=snakemake_project, env=engine_environment(),
-                              capture_output=True, text=True).stdout
+        plan = subprocess.run(
+            ["snakemake", "--dry-run"], cwd=snakemake_project, env=engine_environment(), capture_output=True, text=True
+        ).stdout
         assert "rule colourise:" in plan and "Params have changed since last execution" in plan
         assert "rule preprocess:" not in plan
     finally:
@@ -70,5 +73,7 @@ def test_a_config_given_to_snakemake_is_refused_not_ignored(tmp_path, option):
     command = ["snakemake", "--dry-run", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp_path), *option]
     result = subprocess.run(command, cwd=tmp_path, env=engine_environment(), capture_output=True, text=True)
     assert result.returncode != 0
-    assert "aelab reads its study from params.yaml only; --configfile and --config do not reach its stages" \
+    assert (
+        "aelab reads its study from params.yaml only; --configfile and --config do not reach its stages"
         in result.stdout + result.stderr
+    )

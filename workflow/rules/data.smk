@@ -16,10 +16,10 @@ rule download:
         code=code_of("download"),
     output:
         raw=directory(paths.raw_dir("{dataset}")),
-    wildcard_constraints:
-        dataset=one_of(DATASETS.idx),
     log:
         "logs/download/{dataset}.log",
+    wildcard_constraints:
+        dataset=one_of(DATASETS.idx),
     shell:
         "python -m aelab download {wildcards.dataset} 2> {log}"
 
@@ -30,12 +30,12 @@ rule preprocess:
         code=code_of("preprocess"),
     output:
         **processed("{dataset}"),
-    params:
-        settings=settings_of("preprocess", "dataset"),
-    wildcard_constraints:
-        dataset=one_of(DATASETS.idx),
     log:
         "logs/preprocess/{dataset}.log",
+    wildcard_constraints:
+        dataset=one_of(DATASETS.idx),
+    params:
+        settings=settings_of("preprocess", "dataset"),
     shell:
         "python -m aelab preprocess {wildcards.dataset} 2> {log}"
 
@@ -46,12 +46,12 @@ rule colourise:
         code=code_of("colourise"),
     output:
         **processed("{dataset}"),
-    params:
-        settings=settings_of("colourise", "dataset"),
-    wildcard_constraints:
-        dataset=one_of(DATASETS.cmnist),
     log:
         "logs/colourise/{dataset}.log",
+    wildcard_constraints:
+        dataset=one_of(DATASETS.cmnist),
+    params:
+        settings=settings_of("colourise", "dataset"),
     shell:
         "python -m aelab colourise {wildcards.dataset} 2> {log}"
 
@@ -62,13 +62,13 @@ rule pool_cmnist:
         code=code_of("pool_cmnist"),
     output:
         **processed("{dataset}"),
+    log:
+        "logs/pool_cmnist/{dataset}.log",
+    wildcard_constraints:
+        dataset=one_of(DATASETS.cmnist_pooled),
     params:
         # The levels are generated again from their settings: a change to any of them reruns the pool.
         settings=settings_of("pool_cmnist", "dataset"),
-    wildcard_constraints:
-        dataset=one_of(DATASETS.cmnist_pooled),
-    log:
-        "logs/pool_cmnist/{dataset}.log",
     shell:
         "python -m aelab pool_cmnist {wildcards.dataset} 2> {log}"
 
@@ -78,10 +78,10 @@ rule download_coco:
         code=code_of("download_coco"),
     output:
         images=directory(paths.coco_raw_dir("{image_set}")),
-    wildcard_constraints:
-        image_set=one_of(DATASETS.coco_image_sets),
     log:
         "logs/download_coco/{image_set}.log",
+    wildcard_constraints:
+        image_set=one_of(DATASETS.coco_image_sets),
     shell:
         "python -m aelab download_coco {wildcards.image_set} 2> {log}"
 
@@ -92,12 +92,12 @@ rule preprocess_coco:
         code=code_of("preprocess_coco"),
     output:
         **processed("{dataset}"),
-    params:
-        settings=settings_of("preprocess_coco", "dataset"),
+    log:
+        "logs/preprocess_coco/{dataset}.log",
     wildcard_constraints:
         dataset=one_of(DATASETS.coco),
     threads: 2
-    log:
-        "logs/preprocess_coco/{dataset}.log",
+    params:
+        settings=settings_of("preprocess_coco", "dataset"),
     shell:
         "python -m aelab preprocess_coco {wildcards.dataset} --threads {threads} 2> {log}"

@@ -10,15 +10,15 @@ rule train_classifier:
     output:
         model=paths.classifier_model("{dataset}"),
         metrics=paths.classifier_metrics("{dataset}"),
-    params:
-        settings=settings_of("train_classifier", "dataset"),
+    log:
+        "logs/train_classifier/{dataset}.log",
     wildcard_constraints:
         dataset=one_of(PARAMS.evaluation.sample_quality.classifier.datasets),
     threads: THREADS
     resources:
         gpu=1,
-    log:
-        "logs/train_classifier/{dataset}.log",
+    params:
+        settings=settings_of("train_classifier", "dataset"),
     shell:
         "python -m aelab train_classifier {wildcards.dataset} --threads {threads} 2> {log}"
 
@@ -28,7 +28,9 @@ def task_inputs(wildcards):
     return {
         "checkpoints": paths.checkpoints_dir(wildcards.variant),
         "code": code_of(wildcards.task),
-    } | TASKS[wildcards.task].inputs(PARAMS, wildcards.variant)
+    } | TASKS[
+        wildcards.task
+    ].inputs(PARAMS, wildcards.variant)
 
 
 def task_settings(wildcards):
@@ -49,10 +51,10 @@ rule evaluate:
             subcategory="{variant}",
             labels={"variant": "{variant}", "figure": "{name}"},
         ),
-    params:
-        settings=task_settings,
-    threads: THREADS
     log:
         "logs/evaluate/{task}/{variant}.log",
+    threads: THREADS
+    params:
+        settings=task_settings,
     shell:
         "python -m aelab evaluate {wildcards.task} {wildcards.variant} --threads {threads} 2> {log}"

@@ -11,14 +11,16 @@ rule report:
         crossval=[paths.crossval_metrics(variant) for variant in PARAMS.evaluation.crossval.variants],
         devices=expand(rules.devices.output.metrics, variant=PARAMS.evaluation.devices.variants),
         devices_figures=expand(rules.devices.output.figures, variant=PARAMS.evaluation.devices.variants),
-        classifiers=[paths.classifier_metrics(dataset) for dataset in PARAMS.evaluation.sample_quality.classifier.datasets],
+        classifiers=[
+            paths.classifier_metrics(dataset) for dataset in PARAMS.evaluation.sample_quality.classifier.datasets
+        ],
         manifests=[paths.dataset_manifest(dataset) for dataset in DATASETS.ids],
         samples=[paths.dataset_samples(dataset) for dataset in DATASETS.ids],
     output:
         report=directory(paths.report_dir()),
-    params:
-        settings=settings_of("report"),
     log:
         "logs/report.log",
+    params:
+        settings=settings_of("report"),
     shell:
         "python -m aelab report 2> {log}"

@@ -14,8 +14,8 @@ rule train:
         checkpoints=directory(paths.checkpoints_dir("{variant}")),
         history=directory(paths.history_dir("{variant}")),
         cost=paths.train_metrics("{variant}"),
-    params:
-        settings=settings_of("train", "variant"),
+    log:
+        "logs/train/{variant}.log",
     threads: THREADS
     resources:
         # Locally a scheduling token: unconstrained unless `--resources gpu=N` is given,
@@ -26,8 +26,8 @@ rule train:
         # Minutes: generous for a GPU, where an MNIST epoch takes seconds.
         runtime=lambda wildcards: 10
         + 2 * PARAMS.training_for(wildcards.variant).epochs * len(PARAMS.seeds_for(wildcards.variant)),
-    log:
-        "logs/train/{variant}.log",
+    params:
+        settings=settings_of("train", "variant"),
     shell:
         "python -m aelab train {wildcards.variant} --threads {threads} 2> {log}"
 
@@ -38,16 +38,16 @@ rule crossvalidate:
         code=code_of("crossvalidate"),
     output:
         metrics=paths.crossval_metrics("{variant}"),
-    params:
-        settings=settings_of("crossvalidate", "variant"),
+    log:
+        "logs/crossvalidate/{variant}.log",
     threads: THREADS
     resources:
         gpu=1,
         mem_mb=lambda wildcards, input: 2000 + 20 * input.size_mb,
         runtime=lambda wildcards: 10
         + 2 * PARAMS.crossval_training_for(wildcards.variant).epochs * PARAMS.evaluation.crossval.folds,
-    log:
-        "logs/crossvalidate/{variant}.log",
+    params:
+        settings=settings_of("crossvalidate", "variant"),
     shell:
         "python -m aelab crossvalidate {wildcards.variant} --threads {threads} 2> {log}"
 
@@ -60,8 +60,8 @@ rule devices:
         metrics=paths.devices_metrics("{variant}"),
         history=directory(paths.devices_history_dir("{variant}")),
         figures=directory(paths.devices_figures("{variant}")),
-    params:
-        settings=settings_of("devices", "variant"),
+    log:
+        "logs/devices/{variant}.log",
     wildcard_constraints:
         variant=one_of(PARAMS.evaluation.devices.variants),
     threads: THREADS
@@ -69,8 +69,8 @@ rule devices:
         gpu=1,
         mem_mb=lambda wildcards, input: 2000 + 20 * input.size_mb,
         runtime=lambda wildcards: 10 + 4 * PARAMS.training_for(wildcards.variant).epochs,
-    log:
-        "logs/devices/{variant}.log",
+    params:
+        settings=settings_of("devices", "variant"),
     shell:
         # The devices are the stage's argument: a machine without a GPU compares the CPU alone.
         "python -m aelab devices {wildcards.variant} --devices cpu cuda --threads {threads} 2> {log}"

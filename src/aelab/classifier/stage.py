@@ -19,15 +19,25 @@ def train_classifier(params: Params, dataset: str, device: torch.device) -> dict
     """Train the classifier of ``dataset``; write its checkpoint and metrics (test accuracy, cost)."""
     config = params.evaluation.sample_quality.classifier
     if dataset not in config.datasets:
-        raise UserError(f"dataset {dataset!r} is not listed in evaluation.sample_quality.classifier.datasets "
-                        f"in params.yaml (listed: {', '.join(config.datasets) or 'none'})")
+        raise UserError(
+            f"dataset {dataset!r} is not listed in evaluation.sample_quality.classifier.datasets "
+            f"in params.yaml (listed: {', '.join(config.datasets) or 'none'})"
+        )
     data = TrainingData(paths.processed_file(dataset), SampleClassifier.memory_format, device)
     train, test = data.split("train"), data.split("test")
     seed_everything(config.seed)
     model = SampleClassifier(tuple(train.images.shape[1:])).to(device)
     run = fingerprint(config.model_dump(), data.digest)
-    history = fit(model, train, test, config.training, config.seed, paths.classifier_state(dataset), run,
-                  label=f"classifier {dataset}")
+    history = fit(
+        model,
+        train,
+        test,
+        config.training,
+        config.seed,
+        paths.classifier_state(dataset),
+        run,
+        label=f"classifier {dataset}",
+    )
 
     save_classifier(paths.classifier_model(dataset), model, {"dataset": dataset, "seed": config.seed})
     last = history.iloc[-1]

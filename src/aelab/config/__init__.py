@@ -15,8 +15,16 @@ from aelab.config.base import ParamsError, StrictModel
 from aelab.config.datasets import CmnistConfig, CmnistPoolConfig, CocoConfig, DatasetsConfig, IdxDatasetConfig
 from aelab.config.loading import json_schema, load_params, read_yaml
 from aelab.config.models import (
-    MODEL_FAMILIES, CocoConvConfig, ConvAEConfig, ConvFamilyConfig, ConvRegularisation, ConvVAEConfig,
-    MlpAEConfig, MlpFamilyConfig, MlpVAEConfig, ModelConfig,
+    MODEL_FAMILIES,
+    CocoConvConfig,
+    ConvAEConfig,
+    ConvFamilyConfig,
+    ConvRegularisation,
+    ConvVAEConfig,
+    MlpAEConfig,
+    MlpFamilyConfig,
+    MlpVAEConfig,
+    ModelConfig,
 )
 from aelab.config.noise import GaussianNoise, NoiseConfig, SaltAndPepperNoise, SpeckleNoise
 from aelab.config.params import Params, StudyConfig, VariantConfig
@@ -24,10 +32,38 @@ from aelab.config.tasks import EVALUATION_TASKS, TASKS, EvaluationConfig, Inpain
 from aelab.config.training import TrainingConfig, TrainingOverride
 
 __all__ = [
-    "EVALUATION_TASKS", "MODEL_FAMILIES", "TASKS", "CmnistConfig", "CmnistPoolConfig", "CocoConfig", "CocoConvConfig",
-    "ConvAEConfig", "ConvFamilyConfig", "ConvRegularisation", "ConvVAEConfig", "DatasetsConfig", "EvaluationConfig",
-    "GaussianNoise", "IdxDatasetConfig", "InpaintingConfig", "MlpAEConfig", "MlpFamilyConfig", "MlpVAEConfig",
-    "ModelConfig", "NoiseConfig", "Params", "ParamsError", "SaltAndPepperNoise", "SpeckleNoise", "StrictModel",
-    "StudyConfig", "TaskSpec", "TrainingConfig", "TrainingOverride", "VariantConfig", "json_schema", "load_params",
+    "EVALUATION_TASKS",
+    "MODEL_FAMILIES",
+    "TASKS",
+    "CmnistConfig",
+    "CmnistPoolConfig",
+    "CocoConfig",
+    "CocoConvConfig",
+    "ConvAEConfig",
+    "ConvFamilyConfig",
+    "ConvRegularisation",
+    "ConvVAEConfig",
+    "DatasetsConfig",
+    "EvaluationConfig",
+    "GaussianNoise",
+    "IdxDatasetConfig",
+    "InpaintingConfig",
+    "MlpAEConfig",
+    "MlpFamilyConfig",
+    "MlpVAEConfig",
+    "ModelConfig",
+    "NoiseConfig",
+    "Params",
+    "ParamsError",
+    "SaltAndPepperNoise",
+    "SpeckleNoise",
+    "StrictModel",
+    "StudyConfig",
+    "TaskSpec",
+    "TrainingConfig",
+    "TrainingOverride",
+    "VariantConfig",
+    "json_schema",
+    "load_params",
     "read_yaml",
 ]

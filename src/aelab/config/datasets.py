@@ -109,11 +109,15 @@ class DatasetsConfig(StrictModel):
             seen.add(dataset_id)
         for dataset_id, config in self.cmnist.items():
             if config.source not in self.idx:
-                raise ValueError(f"cmnist dataset {dataset_id!r} needs idx dataset {config.source!r}, which is not declared")
+                raise ValueError(
+                    f"cmnist dataset {dataset_id!r} needs idx dataset {config.source!r}, which is not declared"
+                )
         for dataset_id, config in self.cmnist_pooled.items():
             unknown = [level for level in config.levels if level not in self.cmnist]
             if unknown:
-                raise ValueError(f"cmnist_pooled dataset {dataset_id!r} pools {unknown}, which are not declared under cmnist")
+                raise ValueError(
+                    f"cmnist_pooled dataset {dataset_id!r} pools {unknown}, which are not declared under cmnist"
+                )
         for dataset_id, config in self.coco.items():
             missing = set(config.image_sets) - set(self.coco_image_sets)
             if missing:

@@ -36,8 +36,10 @@ class UniqueKeyLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=True)
             if key in seen:
                 first, again = seen[key].start_mark.line + 1, key_node.start_mark.line + 1
-                raise RepeatedKeyError(problem=f"line {again}: key {key!r} is repeated (first on line {first}); "
-                                               "the later value would silently win")
+                raise RepeatedKeyError(
+                    problem=f"line {again}: key {key!r} is repeated (first on line {first}); "
+                    "the later value would silently win"
+                )
             seen[key] = key_node
         return super().construct_mapping(node, deep)
 
@@ -77,8 +79,11 @@ def yaml_path(loc: tuple, raw: object) -> str:
         if isinstance(node, dict) and part not in node and part in (node.get("family"), node.get("kind")):
             continue
         parts.append(str(part))
-        node = node[part] if isinstance(node, dict) and part in node else (
-            node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None)
+        node = (
+            node[part]
+            if isinstance(node, dict) and part in node
+            else (node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None)
+        )
     return ".".join(parts) or "(top level)"
 
 

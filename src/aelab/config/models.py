@@ -148,7 +148,9 @@ class CocoConvConfig(FamilyConfig):
         if self.bottleneck == "conv" and self.latent_dim is not None:
             raise ValueError("latent_dim applies to a dense bottleneck only; a conv bottleneck is channels[-1] maps")
         if self.skip_connections and self.bottleneck == "dense":
-            raise ValueError("skip_connections need a conv bottleneck: a dense bottleneck is the only path to the decoder by design")
+            raise ValueError(
+                "skip_connections need a conv bottleneck: a dense bottleneck is the only path to the decoder by design"
+            )
         return self
 
 

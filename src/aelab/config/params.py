@@ -62,7 +62,9 @@ class Params(StrictModel):
                     f"'datasets' (declared: {', '.join(self.datasets.ids)})"
                 )
             if variant.model.needs_labels and not self.datasets.labelled(variant.dataset):
-                raise ValueError(f"variants.{variant_id} is conditional but dataset {variant.dataset!r} has no class labels")
+                raise ValueError(
+                    f"variants.{variant_id} is conditional but dataset {variant.dataset!r} has no class labels"
+                )
 
     def _check_listed(self, where: str, variant_ids: list[str]) -> None:
         unknown = [variant_id for variant_id in variant_ids if variant_id not in self.variants]
@@ -79,19 +81,25 @@ class Params(StrictModel):
                 if not spec.applies(self.variants[variant_id], self.datasets, settings):
                     raise ValueError(f"evaluation.{task}.variants lists {variant_id!r}, but {task} needs {spec.needs}")
         if self.evaluation.anomaly.variants and self.evaluation.anomaly.dataset not in self.datasets.idx:
-            raise ValueError(f"evaluation.anomaly.dataset {self.evaluation.anomaly.dataset!r} is not declared under datasets.idx")
+            raise ValueError(
+                f"evaluation.anomaly.dataset {self.evaluation.anomaly.dataset!r} is not declared under datasets.idx"
+            )
 
     def _check_classifiers(self) -> None:
         classified = self.evaluation.sample_quality.classifier.datasets
         for dataset in classified:
             if dataset not in self.datasets.ids or not self.datasets.labelled(dataset):
-                raise ValueError(f"evaluation.sample_quality.classifier.datasets lists {dataset!r}, "
-                                 "which is not a labelled dataset declared under 'datasets'")
+                raise ValueError(
+                    f"evaluation.sample_quality.classifier.datasets lists {dataset!r}, "
+                    "which is not a labelled dataset declared under 'datasets'"
+                )
         for variant_id in self.evaluation.sample_quality.variants:
             dataset = self.variants[variant_id].dataset
             if dataset not in classified:
-                raise ValueError(f"evaluation.sample_quality.variants lists {variant_id!r}, whose dataset {dataset!r} "
-                                 "is missing from evaluation.sample_quality.classifier.datasets")
+                raise ValueError(
+                    f"evaluation.sample_quality.variants lists {variant_id!r}, whose dataset {dataset!r} "
+                    "is missing from evaluation.sample_quality.classifier.datasets"
+                )
 
     def variant(self, variant_id: str) -> VariantConfig:
         """The variant's config, or a ParamsError that lists the known ids."""

@@ -84,11 +84,15 @@ def build_cmnist(mnist: dict[str, np.ndarray], config: CmnistConfig) -> dict[str
     return arrays
 
 
-def pool_cmnist(mnist: dict[str, np.ndarray], levels: list[CmnistConfig], config: CmnistPoolConfig) -> dict[str, np.ndarray]:
+def pool_cmnist(
+    mnist: dict[str, np.ndarray], levels: list[CmnistConfig], config: CmnistPoolConfig
+) -> dict[str, np.ndarray]:
     """The training splits of every level pooled, a random ``config.fraction`` of them kept (seeded, in pool order);
     the other splits are the first level's."""
     built = [build_cmnist(mnist, level) for level in levels]
-    pooled = {name: np.concatenate([arrays[name] for arrays in built]) for name in built[0] if name.startswith("train_")}
+    pooled = {
+        name: np.concatenate([arrays[name] for arrays in built]) for name in built[0] if name.startswith("train_")
+    }
     count = len(pooled["train_labels"])
     kept = np.sort(np.random.default_rng(config.seed).permutation(count)[: round(config.fraction * count)])
     others = {name: array for name, array in built[0].items() if not name.startswith("train_")}

@@ -22,9 +22,13 @@ class Split:
 
     def take(self, indices: torch.Tensor) -> "Split":
         """The images and labels at ``indices`` (e.g. the training part of a cross-validation fold)."""
-        return Split(self.images[indices], self.labels[indices], None if self.colours is None else self.colours[indices])
+        return Split(
+            self.images[indices], self.labels[indices], None if self.colours is None else self.colours[indices]
+        )
 
-    def to(self, device: torch.device | None = None, memory_format: torch.memory_format = torch.preserve_format) -> "Split":
+    def to(
+        self, device: torch.device | None = None, memory_format: torch.memory_format = torch.preserve_format
+    ) -> "Split":
         colours = None if self.colours is None else self.colours.to(device)
         return Split(self.images.to(device, memory_format=memory_format), self.labels.to(device), colours)
 

@@ -27,7 +27,10 @@ def detection_scores(normal: np.ndarray, anomalous: np.ndarray) -> dict[str, flo
 
     scores = np.concatenate([normal, anomalous])
     truth = np.concatenate([np.zeros(len(normal)), np.ones(len(anomalous))])
-    return {"roc_auc": float(roc_auc_score(truth, scores)), "average_precision": float(average_precision_score(truth, scores))}
+    return {
+        "roc_auc": float(roc_auc_score(truth, scores)),
+        "average_precision": float(average_precision_score(truth, scores)),
+    }
 
 
 def run(ctx: Context, figures: Path | None) -> dict[str, float]:
@@ -37,11 +40,19 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
     normal, _ = reconstruction_errors(ctx, ctx.test.images, ctx.test.labels)
     anomalous, reconstructed = reconstruction_errors(ctx, outliers.images, torch.zeros_like(outliers.labels))
     metrics = detection_scores(normal, anomalous) | {
-        "mean_error_normal": float(normal.mean()), "mean_error_anomalous": float(anomalous.mean())}
+        "mean_error_normal": float(normal.mean()),
+        "mean_error_anomalous": float(anomalous.mean()),
+    }
     if figures:
-        plots.save(plots.histograms({ctx.metadata["dataset"]: normal, settings.dataset: anomalous},
-                                   "reconstruction MSE per image"), figures / "error_histogram.png")
+        plots.save(
+            plots.histograms(
+                {ctx.metadata["dataset"]: normal, settings.dataset: anomalous}, "reconstruction MSE per image"
+            ),
+            figures / "error_histogram.png",
+        )
         shown = slice(0, settings.shown)
-        plots.save(plots.image_rows({settings.dataset: outliers.images[shown], "reconstructed": reconstructed[shown]}),
-                   figures / "anomalies.png")
+        plots.save(
+            plots.image_rows({settings.dataset: outliers.images[shown], "reconstructed": reconstructed[shown]}),
+            figures / "anomalies.png",
+        )
     return metrics

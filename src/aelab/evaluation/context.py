@@ -25,8 +25,14 @@ class Context:
     """Loaded splits by (dataset, split); pass one dict to every seed's context to read each file once."""
 
     @classmethod
-    def load(cls, variant_id: str, seed: int, settings: EvaluationConfig, device: torch.device,
-             splits: dict[tuple[str, str], Split]) -> Context:
+    def load(
+        cls,
+        variant_id: str,
+        seed: int,
+        settings: EvaluationConfig,
+        device: torch.device,
+        splits: dict[tuple[str, str], Split],
+    ) -> Context:
         model, metadata = load_checkpoint(paths.checkpoint(variant_id, seed), device)
         return cls(variant_id, seed, model, metadata, settings, device, splits)
 

@@ -26,8 +26,9 @@ NATIVE = "_native"
 """Suffix of the metrics on the model's own scale."""
 
 
-def scores(name: str, clean: torch.Tensor, noisy: torch.Tensor, denoised: torch.Tensor,
-           native_range: tuple[float, float]) -> dict[str, float]:
+def scores(
+    name: str, clean: torch.Tensor, noisy: torch.Tensor, denoised: torch.Tensor, native_range: tuple[float, float]
+) -> dict[str, float]:
     """MSE and PSNR of the noisy input and of the output on [0, 1], and on the model's own scale when it differs."""
     scales = {"": (0.0, 1.0)} | ({NATIVE: native_range} if native_range != (0.0, 1.0) else {})
     metrics = {}

@@ -40,8 +40,10 @@ def code_distributions(ctx: Context) -> dict[str, Distribution]:
     codes = ctx.encode(ctx.split("train").images).double().cpu()
     mean = codes.mean(0)
     covariance = torch.atleast_2d(torch.cov(codes.T)) + JITTER * torch.eye(dim, dtype=torch.float64)
-    return {PUBLISHED: Independent(Normal(mean, covariance.diagonal().sqrt()), 1),
-            FULL_COVARIANCE: MultivariateNormal(mean, covariance)}
+    return {
+        PUBLISHED: Independent(Normal(mean, covariance.diagonal().sqrt()), 1),
+        FULL_COVARIANCE: MultivariateNormal(mean, covariance),
+    }
 
 
 def sampler_title(ctx: Context, suffix: str) -> str:
@@ -59,9 +61,13 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
     settings = ctx.settings.generation
     labels = class_labels(ctx, settings.samples)
     with isolated_rng(ctx.seed, ctx.device):
-        samples = {suffix: ctx.generate(distribution.sample((settings.samples,)).float(), labels)
-                   for suffix, distribution in code_distributions(ctx).items()}
-        noise_codes = settings.noise_mean + settings.noise_std * torch.randn(settings.noise_samples, ctx.model.latent_dim)
+        samples = {
+            suffix: ctx.generate(distribution.sample((settings.samples,)).float(), labels)
+            for suffix, distribution in code_distributions(ctx).items()
+        }
+        noise_codes = settings.noise_mean + settings.noise_std * torch.randn(
+            settings.noise_samples, ctx.model.latent_dim
+        )
         noise_labels = labels[: settings.noise_samples] if labels is not None else None
         from_noise = ctx.generate(noise_codes, noise_labels)
     if figures:
@@ -69,7 +75,11 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
         for suffix, images in samples.items():
             title = "class 0-9 per column" if ctx.model.conditional else sampler_title(ctx, suffix)
             plots.save(plots.image_panels({title: images}, columns), figures / f"samples{suffix}.png")
-        plots.save(plots.image_panels({f"N({settings.noise_mean:g}, {settings.noise_std:g}^2)": from_noise},
-                                      settings.noise_samples), figures / "noise_samples.png")
+        plots.save(
+            plots.image_panels(
+                {f"N({settings.noise_mean:g}, {settings.noise_std:g}^2)": from_noise}, settings.noise_samples
+            ),
+            figures / "noise_samples.png",
+        )
     metrics = {f"sample_mean_intensity{suffix}": float(images.mean()) for suffix, images in samples.items()}
     return metrics | {"noise_sample_mean_intensity": float(from_noise.mean())}

@@ -59,8 +59,11 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
         masked = images * ~hole
         reconstructed = ctx.reconstruct(masked, labels)
         metrics |= {f"{name}_{key}": value for key, value in hole_errors(images, reconstructed, hole).items()}
-        panels |= {f"{name}: original": images[shown], f"{name}: masked": masked[shown],
-                   f"{name}: reconstructed": reconstructed[shown]}
+        panels |= {
+            f"{name}: original": images[shown],
+            f"{name}: masked": masked[shown],
+            f"{name}: reconstructed": reconstructed[shown],
+        }
     if figures:
         plots.save(plots.image_rows(panels), figures / "inpainting.png")
     return metrics

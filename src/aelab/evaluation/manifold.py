@@ -47,6 +47,6 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
             codes = torch.cat([grid, torch.full((len(grid), 1), fixed)], dim=1)
             panels[f"z[2] = {fixed:+.1f}"] = ctx.generate(codes)
     if figures:
-        figure = (plots.latent_grid(panels[""], points, limit) if dim == 2 else plots.image_panels(panels, points))
+        figure = plots.latent_grid(panels[""], points, limit) if dim == 2 else plots.image_panels(panels, points)
         plots.save(figure, figures / "manifold.png")
     return {"neighbour_mse": float(np.mean([neighbour_difference(images, points) for images in panels.values()]))}

@@ -98,10 +98,10 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
     metrics = {"bce": float(bce.double().mean())} | reconstruction_metrics(ctx.test.images, reconstructed)
     if figures:
         shown = slice(0, ctx.settings.reconstruction.shown)
-        plots.save(plots.image_rows({"original": ctx.test.images[shown], "reconstructed": reconstructed[shown]}),
-                   figures / "reconstructions.png")
+        plots.save(
+            plots.image_rows({"original": ctx.test.images[shown], "reconstructed": reconstructed[shown]}),
+            figures / "reconstructions.png",
+        )
         history = pd.read_csv(paths.history(ctx.variant_id, ctx.seed))
         plots.save(plots.loss_curves(history), figures / "loss_curves.png")
     return metrics
-
-

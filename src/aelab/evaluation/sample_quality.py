@@ -66,8 +66,10 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
     classifier = load_classifier(paths.classifier_model(ctx.metadata["dataset"]), ctx.device)
     labels = class_labels(ctx, settings.samples)
     with isolated_rng(ctx.seed, ctx.device):
-        generated = {suffix: ctx.generate(distribution.sample((settings.samples,)).float(), labels)
-                     for suffix, distribution in code_distributions(ctx).items()}
+        generated = {
+            suffix: ctx.generate(distribution.sample((settings.samples,)).float(), labels)
+            for suffix, distribution in code_distributions(ctx).items()
+        }
     real = ctx.test.images[: settings.samples]
     reference = ctx.split("train").images[: len(real)]
 
@@ -92,6 +94,8 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
         plots.save(plots.histograms(top, "classifier's top class probability"), figures / "confidence.png")
         order = confidence.argsort(descending=True).cpu()
         shown = min(16, len(order))
-        plots.save(plots.image_rows({"most confident": images[order[:shown]],
-                                     "least confident": images[order[-shown:]]}), figures / "extremes.png")
+        plots.save(
+            plots.image_rows({"most confident": images[order[:shown]], "least confident": images[order[-shown:]]}),
+            figures / "extremes.png",
+        )
     return metrics

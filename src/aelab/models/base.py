@@ -41,7 +41,9 @@ class Autoencoder(nn.Module, ABC):
     def __init__(self, config: FamilyConfig):
         super().__init__()
         self.variational, self.conditional, self.generative = config.variational, config.needs_labels, config.generative
-        self.reconstruction_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = RECONSTRUCTION_LOSSES[config.loss]
+        self.reconstruction_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = RECONSTRUCTION_LOSSES[
+            config.loss
+        ]
 
     @abstractmethod
     def encode(self, x: torch.Tensor) -> torch.Tensor:

@@ -19,7 +19,12 @@ from torch import nn
 
 from aelab.config import ConvFamilyConfig, ConvRegularisation
 from aelab.models.keras_layers import (
-    DenseMap, FlattenDense, KerasConv2d, KerasConvTranspose2d, Turn, keras_batchnorm,
+    DenseMap,
+    FlattenDense,
+    KerasConv2d,
+    KerasConvTranspose2d,
+    Turn,
+    keras_batchnorm,
 )
 
 FEATURES = 16
@@ -74,8 +79,15 @@ class ConvEncoder(nn.Sequential):
 class ConvDecoder(nn.Sequential):
     """Latent vector -> logits of a ``channels`` x ``image_size`` x ``image_size`` image."""
 
-    def __init__(self, latent_dim: int, channels: int, image_size: int, start: tuple[int, int],
-                 architecture: Architecture, reg: ConvRegularisation):
+    def __init__(
+        self,
+        latent_dim: int,
+        channels: int,
+        image_size: int,
+        start: tuple[int, int],
+        architecture: Architecture,
+        reg: ConvRegularisation,
+    ):
         start_channels, size = start
         layers: list[nn.Module] = [DenseMap(latent_dim, (start_channels, size, size)), nn.ReLU()]
         in_channels = start_channels
@@ -88,8 +100,10 @@ class ConvDecoder(nn.Sequential):
             in_channels = up.filters
         layers += [KerasConvTranspose2d(in_channels, channels, 3), Turn()]
         if size != image_size:
-            raise ValueError(f"this architecture decodes {image_size}x{image_size} images to {size}x{size}; "
-                             "it is built for 28x28 inputs")
+            raise ValueError(
+                f"this architecture decodes {image_size}x{image_size} images to {size}x{size}; "
+                "it is built for 28x28 inputs"
+            )
         super().__init__(*layers)
 
 

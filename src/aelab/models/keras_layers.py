@@ -73,13 +73,22 @@ class KerasConvTranspose2d(nn.ConvTranspose2d):
     which crops 1 row before and 2 after.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
-                 output_padding: int | None = None, relu: bool = False):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        output_padding: int | None = None,
+        relu: bool = False,
+    ):
         if output_padding is None:
             _check_turnable(kernel_size, stride)
         elif not 0 <= output_padding < stride:
-            raise ValueError(f"output_padding must be at least 0 and smaller than the stride ({stride}), "
-                             f"as in Keras; got {output_padding}")
+            raise ValueError(
+                f"output_padding must be at least 0 and smaller than the stride ({stride}), "
+                f"as in Keras; got {output_padding}"
+            )
         super().__init__(in_channels, out_channels, kernel_size, stride=stride)
         self.keras_output_padding, self.relu = output_padding, relu
 
@@ -90,8 +99,10 @@ class KerasConvTranspose2d(nn.ConvTranspose2d):
             return size * s
         length = (size - 1) * s + k - 2 * (k // 2) + self.keras_output_padding
         if math.ceil(length / s) != size:  # TensorFlow refuses it: no "same" conv maps `length` back to `size`
-            raise ValueError(f"Conv2DTranspose(kernel {k}, stride {s}, output_padding {self.keras_output_padding}) "
-                             f"would take {size} to {length}, which a 'same' conv does not map back to {size}")
+            raise ValueError(
+                f"Conv2DTranspose(kernel {k}, stride {s}, output_padding {self.keras_output_padding}) "
+                f"would take {size} to {length}, which a 'same' conv does not map back to {size}"
+            )
         return length
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -148,8 +159,10 @@ def _onednn_enabled() -> bool:
 def _check_turnable(kernel: int, stride: int) -> None:
     """Turned, "same" pads by (after, before); PyTorch drops or gives back the surplus only if it is < stride."""
     if stride == 1 and kernel % 2 == 0:
-        raise ValueError(f"a 'same' layer with an even kernel ({kernel}) and stride 1 pads unevenly by more "
-                         "than PyTorch can drop or give back; use an odd kernel or a stride > 1")
+        raise ValueError(
+            f"a 'same' layer with an even kernel ({kernel}) and stride 1 pads unevenly by more "
+            "than PyTorch can drop or give back; use an odd kernel or a stride > 1"
+        )
 
 
 @dataclass(frozen=True)
@@ -188,8 +201,17 @@ class Geometry:
             return y.relu_() if self.relu else y
         if self.transposed:
             return torch.ops.mkldnn._convolution_transpose_pointwise(
-                x, weight, bias, list(self.padding), list(self.output_padding), list(self.stride), dilation, 1,
-                activation, [], "",
+                x,
+                weight,
+                bias,
+                list(self.padding),
+                list(self.output_padding),
+                list(self.stride),
+                dilation,
+                1,
+                activation,
+                [],
+                "",
             )
         return torch.ops.mkldnn._convolution_pointwise(
             x, weight, bias, list(self.padding), list(self.stride), dilation, 1, activation, [], ""
@@ -197,14 +219,17 @@ class Geometry:
 
     def _transposed_as_adjoint(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         """The transposed convolution as the input gradient of the convolution it is the adjoint of."""
-        size = [(n - 1) * s - 2 * p + weight.shape[-1] + op
-                for n, s, p, op in zip(x.shape[-2:], self.stride, self.padding, self.output_padding)]
+        size = [
+            (n - 1) * s - 2 * p + weight.shape[-1] + op
+            for n, s, p, op in zip(x.shape[-2:], self.stride, self.padding, self.output_padding)
+        ]
         shape = torch.empty(len(x), weight.shape[1], *size, dtype=x.dtype, memory_format=torch.channels_last)
         conv_args = (self.stride, self.padding, (1, 1), False, (0, 0), 1)
         return torch.ops.aten.convolution_backward(x, shape, weight, None, *conv_args, (True, False, False))[0]
 
-    def backward(self, x: torch.Tensor, weight: torch.Tensor, grad: torch.Tensor,
-                 needs: tuple[bool, bool, bool]) -> tuple[torch.Tensor | None, ...]:
+    def backward(
+        self, x: torch.Tensor, weight: torch.Tensor, grad: torch.Tensor, needs: tuple[bool, bool, bool]
+    ) -> tuple[torch.Tensor | None, ...]:
         """(input, weight, bias) gradients of the output gradient ``grad`` (already through the ReLU)."""
         conv_args = (self.stride, self.padding, (1, 1), False, (0, 0), 1)
         if not self.transposed:
@@ -214,8 +239,11 @@ class Geometry:
         # and output gradient x: the same sums, and oneDNN runs them with its AVX-512 conv kernel
         # where PyTorch's native transposed backward falls back to a slower one.
         grad_x = F.conv2d(grad, weight, stride=self.stride, padding=self.padding) if needs[0] else None
-        grad_weight = (torch.ops.aten.convolution_backward(x, grad, weight, None, *conv_args, (False, True, False))[1]
-                       if needs[1] else None)
+        grad_weight = (
+            torch.ops.aten.convolution_backward(x, grad, weight, None, *conv_args, (False, True, False))[1]
+            if needs[1]
+            else None
+        )
         return grad_x, grad_weight, grad.sum((0, 2, 3)) if needs[2] else None
 
 

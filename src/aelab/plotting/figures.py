@@ -50,8 +50,9 @@ def image_panels(panels: dict[str, torch.Tensor], columns: int) -> Figure:
     return figure
 
 
-def latent_scatter(codes: np.ndarray, labels: np.ndarray, axis_names: tuple[str, str] = ("z[0]", "z[1]"),
-                   grouping: str = "class") -> Figure:
+def latent_scatter(
+    codes: np.ndarray, labels: np.ndarray, axis_names: tuple[str, str] = ("z[0]", "z[1]"), grouping: str = "class"
+) -> Figure:
     """2-D codes (or a 2-D map of them) coloured by class (or by another grouping, e.g. stroke colour)."""
     figure = Figure(figsize=(6, 5))
     axes = figure.subplots()

@@ -94,8 +94,11 @@ def build_report(params: Params, params_file: Path) -> Path:
             timings_html=_timings_html(),
             datasets=dataset_sections(manifests, folder),
             datasets_html=_html_unless_empty(datasets_table(manifests)),
-            classifiers_html=_html_unless_empty(metrics_frame(params.evaluation.sample_quality.classifier.datasets,
-                                                              paths.classifier_metrics).rename_axis("dataset")),
+            classifiers_html=_html_unless_empty(
+                metrics_frame(
+                    params.evaluation.sample_quality.classifier.datasets, paths.classifier_metrics
+                ).rename_axis("dataset")
+            ),
             sections=sections,
             devices=device_sections(params, folder),
             choices=choices.rows(params),
@@ -135,8 +138,14 @@ def study_sections(params: Params, folder: FigureFolder, failed: list[dict]) -> 
     return sections
 
 
-def study_section(params: Params, study_id: str, study: StudyConfig, folder: FigureFolder,
-                  shown_in: dict[str, str], failed_training: dict[str, str]) -> StudySection | None:
+def study_section(
+    params: Params,
+    study_id: str,
+    study: StudyConfig,
+    folder: FigureFolder,
+    shown_in: dict[str, str],
+    failed_training: dict[str, str],
+) -> StudySection | None:
     ran = [variant for variant in study.variants if paths.train_metrics(variant).exists()]
     failed = {variant: failed_training[variant] for variant in study.variants if variant in failed_training}
     if not ran and not failed:
@@ -163,7 +172,9 @@ def study_tables(params: Params, variants: list[str]) -> list[Table]:
     """Reconstruction + cost for every variant, then one table per task that ran for some of them."""
     reconstruction = metrics_frame(variants, partial(paths.task_metrics, task="reconstruction"))
     cost = metrics_frame(variants, paths.train_metrics).drop(columns=["seeds", "images_per_second"], errors="ignore")
-    tables = [Table("reconstruction", TABLE_CAPTIONS["reconstruction"], to_html(reconstruction.join(cost, how="outer")))]
+    tables = [
+        Table("reconstruction", TABLE_CAPTIONS["reconstruction"], to_html(reconstruction.join(cost, how="outer")))
+    ]
     summary = denoising_summary(params, variants)
     if not summary.empty:
         tables.append(Table("denoising-summary", TABLE_CAPTIONS["denoising-summary"], to_html(summary)))
@@ -190,8 +201,12 @@ def denoising_summary(params: Params, variants: list[str]) -> pd.DataFrame:
 
 
 def loss_curves(study_id: str, seeds: dict[str, list[int]], folder: FigureFolder) -> Figure | None:
-    histories = {variant: [pd.read_csv(paths.history(variant, seed)) for seed in variant_seeds
-                           if paths.history(variant, seed).exists()] for variant, variant_seeds in seeds.items()}
+    histories = {
+        variant: [
+            pd.read_csv(paths.history(variant, seed)) for seed in variant_seeds if paths.history(variant, seed).exists()
+        ]
+        for variant, variant_seeds in seeds.items()
+    }
     histories = {variant: runs for variant, runs in histories.items() if runs}
     if not histories:
         return None
@@ -226,10 +241,18 @@ class DeviceSection:
     figures: list[Figure]
 
 
-DEVICE_COLUMNS = ("device", "seconds_per_epoch", "final_train_loss", "final_train_recon", "final_test_loss",
-                  "final_test_recon")
-DEVICE_FIGURES = {"loss_curves": "Loss per epoch on each device (float32 on both): the curves should overlap up to "
-                                 "rounding.", "latent": "Test codes of each device's model, side by side."}
+DEVICE_COLUMNS = (
+    "device",
+    "seconds_per_epoch",
+    "final_train_loss",
+    "final_train_recon",
+    "final_test_loss",
+    "final_test_recon",
+)
+DEVICE_FIGURES = {
+    "loss_curves": "Loss per epoch on each device (float32 on both): the curves should overlap up to rounding.",
+    "latent": "Test codes of each device's model, side by side.",
+}
 
 
 def device_sections(params: Params, folder: FigureFolder) -> list[DeviceSection]:
@@ -239,9 +262,13 @@ def device_sections(params: Params, folder: FigureFolder) -> list[DeviceSection]
         if not paths.devices_metrics(variant_id).exists():
             continue
         metrics = read_json(paths.devices_metrics(variant_id))
-        rows = {device: {column: metrics[f"{device}_{column}"] for column in DEVICE_COLUMNS
-                         if f"{device}_{column}" in metrics}
-                for device in ("cpu", "cuda") if f"{device}_device" in metrics}
+        rows = {
+            device: {
+                column: metrics[f"{device}_{column}"] for column in DEVICE_COLUMNS if f"{device}_{column}" in metrics
+            }
+            for device in ("cpu", "cuda")
+            if f"{device}_device" in metrics
+        }
         table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("run")
         figures = []
         for name, caption in DEVICE_FIGURES.items():

@@ -36,50 +36,94 @@ class Choice:
 
 CHOICES = (
     Choice("Denoising conv AE (2.3): noise added to its training inputs", keys=("variants.noise-dae.training.noise",)),
-    Choice("MLP denoisers (2.4): noise added to their training inputs, per kind", keys=("variants.mlp-m*.training.noise",)),
+    Choice(
+        "MLP denoisers (2.4): noise added to their training inputs, per kind", keys=("variants.mlp-m*.training.noise",)
+    ),
     Choice("COCO denoisers (2.5): noise added to their training inputs", keys=("variants.coco-*.training.noise",)),
-    Choice("Denoising task: test noises (Gaussian sigma 0.1 and 0.4 are published; the salt-and-pepper amount and "
-           "speckle sigma are not)", keys=("evaluation.denoising.noise",)),
+    Choice(
+        "Denoising task: test noises (Gaussian sigma 0.1 and 0.4 are published; the salt-and-pepper amount and "
+        "speckle sigma are not)",
+        keys=("evaluation.denoising.noise",),
+    ),
     Choice("COCO designs (2.5): feature maps per level", keys=("variants.coco-*.model.channels",)),
     Choice("COCO designs (2.5): hidden activation", keys=("variants.coco-*.model.activation",)),
     Choice("COCO designs (2.5): BatchNorm after each hidden conv", keys=("variants.coco-*.model.batchnorm",)),
-    Choice("COCO skip connections (2.5, design 3)", value="each encoder level's output is added (not concatenated) "
-           "to the decoder level of the same size", where="aelab.models.coco_conv"),
-    Choice("COCO fully convolutional design (2.5, design 2): layers around MaxPool / MaxUnpool",
-           value="Conv(k3, pad 1) keeping the size, then MaxPool(2) with indices; mirrored by MaxUnpool(2), Conv(k3)",
-           where="aelab.models.coco_conv"),
+    Choice(
+        "COCO skip connections (2.5, design 3)",
+        value="each encoder level's output is added (not concatenated) to the decoder level of the same size",
+        where="aelab.models.coco_conv",
+    ),
+    Choice(
+        "COCO fully convolutional design (2.5, design 2): layers around MaxPool / MaxUnpool",
+        value="Conv(k3, pad 1) keeping the size, then MaxPool(2) with indices; mirrored by MaxUnpool(2), Conv(k3)",
+        where="aelab.models.coco_conv",
+    ),
     Choice("MLP autoencoders (2.4): reconstruction loss", keys=("variants.mlp-m*.model.loss",)),
-    Choice("MLP autoencoders (2.4): output layer", value="Linear to the image, sigmoid (the loss reads its logits)",
-           where="aelab.models.mlp"),
+    Choice(
+        "MLP autoencoders (2.4): output layer",
+        value="Linear to the image, sigmoid (the loss reads its logits)",
+        where="aelab.models.mlp",
+    ),
     Choice("15-epoch VAE (2.1): latent size", keys=("variants.vae-15epochs.model.latent_dim",)),
-    Choice("Latent manifold: grid points per axis (15 is published for the deeper AE)", keys=("evaluation.manifold.points",)),
-    Choice("Latent manifold, 3-D latent: slices at z[2] = -limit, 0, +limit over the 2-D grid's range",
-           keys=("evaluation.manifold.limit",)),
+    Choice(
+        "Latent manifold: grid points per axis (15 is published for the deeper AE)",
+        keys=("evaluation.manifold.points",),
+    ),
+    Choice(
+        "Latent manifold, 3-D latent: slices at z[2] = -limit, 0, +limit over the 2-D grid's range",
+        keys=("evaluation.manifold.limit",),
+    ),
     Choice("Latent space: test codes scored (silhouette) and plotted", keys=("evaluation.latent.points",)),
-    Choice("Latent space: t-SNE settings", value="scikit-learn defaults (perplexity 30), PCA initialisation, "
-           "seeded by the run's seed", where="aelab.evaluation.latent"),
-    Choice("Deterministic AE sampling: jitter added to the fitted Gaussian's variances", value=f"{JITTER:g}",
-           where="aelab.evaluation.generation"),
-    Choice("VAE diagnostics: active-unit threshold on Cov_x E[z_u | x] (Burda et al. use 0.01)",
-           keys=("evaluation.diagnostics.active_threshold",)),
+    Choice(
+        "Latent space: t-SNE settings",
+        value="scikit-learn defaults (perplexity 30), PCA initialisation, seeded by the run's seed",
+        where="aelab.evaluation.latent",
+    ),
+    Choice(
+        "Deterministic AE sampling: jitter added to the fitted Gaussian's variances",
+        value=f"{JITTER:g}",
+        where="aelab.evaluation.generation",
+    ),
+    Choice(
+        "VAE diagnostics: active-unit threshold on Cov_x E[z_u | x] (Burda et al. use 0.01)",
+        keys=("evaluation.diagnostics.active_threshold",),
+    ),
     Choice("Inpainting: seed of the random hole positions", keys=("evaluation.inpainting.seed",)),
-    Choice("PSNR on a [-1, 1] scale", value="peak 1, i.e. 10 log10(1 / MSE), as the notebooks compute it",
-           where="aelab.evaluation.denoising"),
-    Choice("SSIM", value="Gaussian window 11 x 11, sigma 1.5, K1 0.01, K2 0.03, data range 1 (Wang et al. 2004)",
-           where="aelab.evaluation.reconstruction"),
-    Choice("Sample quality: generated images per score, and the confidence threshold",
-           keys=("evaluation.sample_quality.samples", "evaluation.sample_quality.confidence")),
-    Choice("Sample quality: the classifier", value="Conv(32)-pool-Conv(64)-pool-Dense(128) features, trained by the "
-           "pipeline", where="aelab.classifier.model"),
+    Choice(
+        "PSNR on a [-1, 1] scale",
+        value="peak 1, i.e. 10 log10(1 / MSE), as the notebooks compute it",
+        where="aelab.evaluation.denoising",
+    ),
+    Choice(
+        "SSIM",
+        value="Gaussian window 11 x 11, sigma 1.5, K1 0.01, K2 0.03, data range 1 (Wang et al. 2004)",
+        where="aelab.evaluation.reconstruction",
+    ),
+    Choice(
+        "Sample quality: generated images per score, and the confidence threshold",
+        keys=("evaluation.sample_quality.samples", "evaluation.sample_quality.confidence"),
+    ),
+    Choice(
+        "Sample quality: the classifier",
+        value="Conv(32)-pool-Conv(64)-pool-Dense(128) features, trained by the pipeline",
+        where="aelab.classifier.model",
+    ),
     Choice("Sample quality: classifier training", keys=("evaluation.sample_quality.classifier.training",)),
     Choice("Cross-validation: seed of the fold shuffle", keys=("evaluation.crossval.seed",)),
-    Choice("CMNIST (1): class colours", value=", ".join(PALETTE_NAMES) + " (Trubetskoy's distinct colours)",
-           where="aelab.data.cmnist"),
-    Choice("CMNIST (1): validation images held out of MNIST's training split, and the dataset seed",
-           keys=("datasets.cmnist.*.validation_images", "datasets.cmnist.*.seed")),
+    Choice(
+        "CMNIST (1): class colours",
+        value=", ".join(PALETTE_NAMES) + " (Trubetskoy's distinct colours)",
+        where="aelab.data.cmnist",
+    ),
+    Choice(
+        "CMNIST (1): validation images held out of MNIST's training split, and the dataset seed",
+        keys=("datasets.cmnist.*.validation_images", "datasets.cmnist.*.seed"),
+    ),
     Choice("Pooled CMNIST (1, 2.2): seed of the 70% draw", keys=("datasets.cmnist_pooled.*.seed",)),
-    Choice("COCO (1): images kept, held-out test fraction, split seed",
-           keys=("datasets.coco.*.max_images", "datasets.coco.*.test_fraction", "datasets.coco.*.seed")),
+    Choice(
+        "COCO (1): images kept, held-out test fraction, split seed",
+        keys=("datasets.coco.*.max_images", "datasets.coco.*.test_fraction", "datasets.coco.*.seed"),
+    ),
     Choice("Repetitions: the seeds of each variant", keys=("variants.*.seeds",), name_holders=True),
 )
 
@@ -90,8 +134,13 @@ def lookup(tree: object, pattern: str) -> list[tuple[str, object]]:
     found: list[tuple[list[str], object]] = [([], tree)]
     for part in pattern.split("."):
         wild = any(char in part for char in "*?[")
-        found = [(matched + [key] if wild else matched, child[key]) for matched, child in found
-                 if isinstance(child, dict) for key in child if fnmatch.fnmatchcase(key, part)]
+        found = [
+            (matched + [key] if wild else matched, child[key])
+            for matched, child in found
+            if isinstance(child, dict)
+            for key in child
+            if fnmatch.fnmatchcase(key, part)
+        ]
     return [(".".join(matched), value) for matched, value in found if value is not None]
 
 
@@ -126,7 +175,9 @@ def rows(params: Params) -> list[dict[str, str]]:
         if not choice.keys:
             table.append({"topic": choice.topic, "value": choice.value, "where": choice.where})
             continue
-        values = [value_text(found, choice.name_holders) for found in (lookup(tree, key) for key in choice.keys) if found]
+        values = [
+            value_text(found, choice.name_holders) for found in (lookup(tree, key) for key in choice.keys) if found
+        ]
         if values:
             table.append({"topic": choice.topic, "value": "; ".join(values), "where": ", ".join(choice.keys)})
     return table
@@ -134,11 +185,17 @@ def rows(params: Params) -> list[dict[str, str]]:
 
 def markdown(params: Params) -> str:
     """The table as Markdown (``docs/choices.md``)."""
-    lines = ["# Choices aelab makes", "",
-             "Generated by `python -m aelab choices` from params.yaml and the code; do not edit by hand.", "",
-             "What the published experiments leave open, and the value this study uses. A value the "
-             "publications state is not listed: the study reproduces it as published.", "",
-             "| what the publications leave open | aelab's choice | set in |", "| --- | --- | --- |"]
+    lines = [
+        "# Choices aelab makes",
+        "",
+        "Generated by `python -m aelab choices` from params.yaml and the code; do not edit by hand.",
+        "",
+        "What the published experiments leave open, and the value this study uses. A value the "
+        "publications state is not listed: the study reproduces it as published.",
+        "",
+        "| what the publications leave open | aelab's choice | set in |",
+        "| --- | --- | --- |",
+    ]
     escape = lambda text: text.replace("|", "\\|")  # noqa: E731
     lines += [f"| {escape(row['topic'])} | {escape(row['value'])} | `{escape(row['where'])}` |" for row in rows(params)]
     return "\n".join(lines) + "\n"

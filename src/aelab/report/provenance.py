@@ -32,8 +32,9 @@ def provenance(params_file: Path) -> dict[str, str]:
 def stage_timings() -> pd.DataFrame:
     """Every stage run the CLI recorded (logs/timing/<stage>/<subject>.json), whichever engine ran it."""
     records = [read_json(path) for path in sorted(paths.timing_dir().glob("*/*.json"))]
-    return pd.DataFrame.from_records(records, columns=["stage", "subject", "seconds", "peak_rss_mb", "device", "host",
-                                                  "finished"])
+    return pd.DataFrame.from_records(
+        records, columns=["stage", "subject", "seconds", "peak_rss_mb", "device", "host", "finished"]
+    )
 
 
 def wall_time_per_stage(timings: pd.DataFrame) -> pd.DataFrame:
@@ -42,13 +43,15 @@ def wall_time_per_stage(timings: pd.DataFrame) -> pd.DataFrame:
         return timings
     grouped = timings.groupby("stage", sort=False)
     longest = timings.loc[grouped["seconds"].idxmax()].set_index("stage")
-    return pd.DataFrame({
-        "runs": grouped.size(),
-        "total_seconds": grouped["seconds"].sum(),
-        "longest_seconds": grouped["seconds"].max(),
-        "longest_run": longest["subject"],
-        "peak_rss_mb": grouped["peak_rss_mb"].max(),
-    })
+    return pd.DataFrame(
+        {
+            "runs": grouped.size(),
+            "total_seconds": grouped["seconds"].sum(),
+            "longest_seconds": grouped["seconds"].max(),
+            "longest_run": longest["subject"],
+            "peak_rss_mb": grouped["peak_rss_mb"].max(),
+        }
+    )
 
 
 def _git_commit() -> str:

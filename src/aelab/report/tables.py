@@ -25,7 +25,9 @@ def with_spread(frame: pd.DataFrame) -> pd.DataFrame:
         if column.endswith(SPREAD) and column.removesuffix(SPREAD) in frame:
             continue
         spread = frame.get(column + SPREAD)
-        shown[column] = [_cell(value, None if spread is None else spread[variant]) for variant, value in frame[column].items()]
+        shown[column] = [
+            _cell(value, None if spread is None else spread[variant]) for variant, value in frame[column].items()
+        ]
     return pd.DataFrame(shown, index=frame.index)
 
 

@@ -16,7 +16,9 @@ from aelab.io import RERUN, UnreadableFile, atomic_path, read_torch_file
 from aelab.models.base import Autoencoder
 from aelab.models.registry import build_model
 
-FORMAT_VERSION = 4  # 3: conv families renamed their layers (turned-frame layers); 4: deep_stride2's first ConvT is stride 2
+FORMAT_VERSION = (
+    4  # 3: conv families renamed their layers (turned-frame layers); 4: deep_stride2's first ConvT is stride 2
+)
 _MODEL_CONFIG = TypeAdapter(ModelConfig)
 
 
@@ -36,8 +38,11 @@ def load_checkpoint(path: Path, device: torch.device) -> tuple[Autoencoder, dict
 
 def save_weights(path: Path, model: torch.nn.Module, format_version: int, **fields: object) -> None:
     """Write ``model``'s ``state_dict`` (on CPU) and plain ``fields`` atomically, tagged with a format version."""
-    payload = {"format_version": format_version, **fields,
-               "state_dict": {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()}}
+    payload = {
+        "format_version": format_version,
+        **fields,
+        "state_dict": {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()},
+    }
     with atomic_path(path) as temporary:
         torch.save(payload, temporary)
 

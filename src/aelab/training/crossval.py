@@ -38,11 +38,17 @@ def crossvalidate_variant(params: Params, variant_id: str, device: torch.device)
     held_out = {}
     for fold, (train_rows, held_rows) in enumerate(fold_indices(data.size("train"), config.folds, config.seed)):
         _, history = train_seed(
-            variant.model, data.split("train", train_rows), data.split("train", held_rows), settings, seed,
+            variant.model,
+            data.split("train", train_rows),
+            data.split("train", held_rows),
+            settings,
+            seed,
             paths.crossval_state(variant_id, fold),
-            fingerprint(variant.model.model_dump(), settings.model_dump(), seed, data.digest,
-                        config.folds, config.seed, fold),
-            label=f"{variant_id} fold {fold + 1}/{config.folds}")
+            fingerprint(
+                variant.model.model_dump(), settings.model_dump(), seed, data.digest, config.folds, config.seed, fold
+            ),
+            label=f"{variant_id} fold {fold + 1}/{config.folds}",
+        )
         last = history.iloc[-1]
         held_out[fold] = {name.removeprefix("test_"): float(last[name]) for name in history if name.startswith("test_")}
 

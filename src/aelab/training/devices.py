@@ -38,9 +38,16 @@ def compare_devices(params: Params, variant_id: str, devices: list[str]) -> dict
         device = torch.device(name)
         data = TrainingData.of_variant(variant, device)
         model, history = train_seed(
-            variant.model, data.split("train"), data.split("test"), settings, seed, paths.devices_state(variant_id, name),
+            variant.model,
+            data.split("train"),
+            data.split("test"),
+            settings,
+            seed,
+            paths.devices_state(variant_id, name),
             fingerprint(variant.model.model_dump(), settings.model_dump(), seed, data.digest, name),
-            label=f"{variant_id} on {name}", bf16=False)
+            label=f"{variant_id} on {name}",
+            bf16=False,
+        )
         runs[name] = (history, cost_summary({seed: history}, data.size("train"), device))
         codes[name] = _test_codes(model, data, params.evaluation.latent.points, params.evaluation.batch_size)
 
@@ -51,8 +58,10 @@ def compare_devices(params: Params, variant_id: str, devices: list[str]) -> dict
         for name, (history, _) in runs.items():
             history.to_csv(staging / paths.devices_history(variant_id, name).name, index=False)
     with atomic_directory(paths.devices_figures(variant_id)) as staging:
-        plots.save(plots.study_loss_curves({name: [history] for name, (history, _) in runs.items()}),
-                   staging / "loss_curves.png")
+        plots.save(
+            plots.study_loss_curves({name: [history] for name, (history, _) in runs.items()}),
+            staging / "loss_curves.png",
+        )
         plots.save(plots.latent_side_by_side(codes), staging / "latent.png")
     metrics = {"devices_compared": len(runs), "seed": seed, "epochs": settings.epochs}
     for name, (history, cost) in runs.items():
@@ -65,8 +74,12 @@ def compare_devices(params: Params, variant_id: str, devices: list[str]) -> dict
 
 def _device_row(history: pd.DataFrame, cost: dict) -> dict:
     last = history.iloc[-1]
-    row = {"device": cost["device"], "seconds_per_epoch": cost["seconds_per_epoch"],
-           "final_train_loss": float(last["train_loss"]), "final_test_loss": float(last["test_loss"])}
+    row = {
+        "device": cost["device"],
+        "seconds_per_epoch": cost["seconds_per_epoch"],
+        "final_train_loss": float(last["train_loss"]),
+        "final_test_loss": float(last["test_loss"]),
+    }
     if "train_recon" in history:
         row |= {"final_train_recon": float(last["train_recon"]), "final_test_recon": float(last["test_recon"])}
     return row

@@ -43,8 +43,17 @@ class Trainable(Protocol):
     def loss_terms(self, inputs: torch.Tensor, targets: torch.Tensor, labels: torch.Tensor | None) -> LossTerms: ...
 
 
-def fit(model: Trainable, train: Split, test: Split, settings: TrainingConfig, seed: int,
-        state_file: Path, fingerprint: str, label: str = "", bf16: bool | None = None) -> pd.DataFrame:
+def fit(
+    model: Trainable,
+    train: Split,
+    test: Split,
+    settings: TrainingConfig,
+    seed: int,
+    state_file: Path,
+    fingerprint: str,
+    label: str = "",
+    bf16: bool | None = None,
+) -> pd.DataFrame:
     """Train ``model`` for ``settings.epochs`` (continuing from ``state_file`` when it matches) -> history.
 
     ``bf16``: train under bf16 autocast; None leaves it to the site (:func:`aelab.site.mixed_precision`).
@@ -72,8 +81,14 @@ def fit(model: Trainable, train: Split, test: Split, settings: TrainingConfig, s
         )
         save_state(state_file, state, model, optimizer, device)
         epochs.set_postfix(train=f"{train_terms['loss']:.2f}", test=f"{test_terms['loss']:.2f}")
-        log.info("%s epoch %d: train loss %.4f, test loss %.4f, %.2f s",
-                 label, epoch, train_terms["loss"], test_terms["loss"], seconds)
+        log.info(
+            "%s epoch %d: train loss %.4f, test loss %.4f, %.2f s",
+            label,
+            epoch,
+            train_terms["loss"],
+            test_terms["loss"],
+            seconds,
+        )
     return pd.DataFrame(state.history)
 
 
@@ -81,8 +96,9 @@ class TrainingDiverged(UserError):
     """A loss term became NaN or infinite: the run stops, publishing nothing."""
 
 
-def check_finite(label: str, epoch: int, terms: dict[str, dict[str, float]], settings: TrainingConfig,
-                 bf16: bool) -> None:
+def check_finite(
+    label: str, epoch: int, terms: dict[str, dict[str, float]], settings: TrainingConfig, bf16: bool
+) -> None:
     """Stop the run in the epoch where a loss term stops being finite, naming it and what to try.
 
     A diverged model would otherwise be published: NaN weights, NaN in every
@@ -93,10 +109,14 @@ def check_finite(label: str, epoch: int, terms: dict[str, dict[str, float]], set
         bad = {name: value for name, value in values.items() if not math.isfinite(value)}
         if bad:
             found = ", ".join(f"{name} = {value}" for name, value in bad.items())
-            hints = [f"a lower learning rate (training.learning_rate is {settings.learning_rate:g})",
-                     "another loss or beta"] + (["float32 training (AELAB_PRECISION=fp32)"] if bf16 else [])
-            raise TrainingDiverged(f"{label}: the {split} loss is not finite in epoch {epoch} ({found}); nothing was "
-                                   f"published. Try {', or '.join(hints)}.")
+            hints = [
+                f"a lower learning rate (training.learning_rate is {settings.learning_rate:g})",
+                "another loss or beta",
+            ] + (["float32 training (AELAB_PRECISION=fp32)"] if bf16 else [])
+            raise TrainingDiverged(
+                f"{label}: the {split} loss is not finite in epoch {epoch} ({found}); nothing was "
+                f"published. Try {', or '.join(hints)}."
+            )
 
 
 def adam(model: Trainable, settings: TrainingConfig) -> torch.optim.Adam:
@@ -104,8 +124,14 @@ def adam(model: Trainable, settings: TrainingConfig) -> torch.optim.Adam:
     return torch.optim.Adam(model.parameters(), lr=settings.learning_rate, eps=settings.adam_eps, fused=True)
 
 
-def train_epoch(model: Trainable, data: Split, optimizer: torch.optim.Optimizer,
-                settings: TrainingConfig, order: torch.Generator, bf16: bool) -> dict[str, float]:
+def train_epoch(
+    model: Trainable,
+    data: Split,
+    optimizer: torch.optim.Optimizer,
+    settings: TrainingConfig,
+    order: torch.Generator,
+    bf16: bool,
+) -> dict[str, float]:
     model.train()
     totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=data.images.device))
     permutation = torch.randperm(len(data), generator=order).to(data.images.device)
@@ -121,8 +147,9 @@ def train_epoch(model: Trainable, data: Split, optimizer: torch.optim.Optimizer,
 
 
 @torch.no_grad()
-def mean_loss_terms(model: Trainable, data: Split, batch_size: int, noise: NoiseConfig | None = None,
-                    bf16: bool = False) -> dict[str, float]:
+def mean_loss_terms(
+    model: Trainable, data: Split, batch_size: int, noise: NoiseConfig | None = None, bf16: bool = False
+) -> dict[str, float]:
     """Loss terms averaged over every image of ``data`` (model in eval mode; inputs corrupted by ``noise``)."""
     model.eval()
     totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=data.images.device))
@@ -133,8 +160,9 @@ def mean_loss_terms(model: Trainable, data: Split, batch_size: int, noise: Noise
     return {name: total.item() / len(data) for name, total in totals.items()}
 
 
-def _batch_terms(model: Trainable, targets: torch.Tensor, labels: torch.Tensor | None,
-                 noise: NoiseConfig | None, bf16: bool) -> dict[str, torch.Tensor]:
+def _batch_terms(
+    model: Trainable, targets: torch.Tensor, labels: torch.Tensor | None, noise: NoiseConfig | None, bf16: bool
+) -> dict[str, torch.Tensor]:
     """One batch's loss terms: inputs corrupted by ``noise`` (denoising), targets clean."""
     inputs = add_noise(targets, noise) if noise else targets
     with torch.autocast(targets.device.type, dtype=torch.bfloat16, enabled=bf16):

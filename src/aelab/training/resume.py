@@ -19,7 +19,9 @@ import torch
 from aelab.io import UnreadableFile, atomic_path, read_torch_file
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 3  # 2: conv families renamed their layers (turned-frame layers); 3: deep_stride2 changed its first ConvT
+FORMAT_VERSION = (
+    3  # 2: conv families renamed their layers (turned-frame layers); 3: deep_stride2 changed its first ConvT
+)
 
 
 @dataclass
@@ -29,8 +31,9 @@ class TrainingState:
     history: list[dict[str, float]] = field(default_factory=list)
 
 
-def save_state(path: Path, state: TrainingState, model: torch.nn.Module,
-               optimizer: torch.optim.Optimizer, device: torch.device) -> None:
+def save_state(
+    path: Path, state: TrainingState, model: torch.nn.Module, optimizer: torch.optim.Optimizer, device: torch.device
+) -> None:
     payload = {
         "format_version": FORMAT_VERSION,
         "fingerprint": state.fingerprint,
@@ -45,8 +48,9 @@ def save_state(path: Path, state: TrainingState, model: torch.nn.Module,
         torch.save(payload, temporary)
 
 
-def load_state(path: Path, state: TrainingState, model: torch.nn.Module,
-               optimizer: torch.optim.Optimizer, device: torch.device) -> bool:
+def load_state(
+    path: Path, state: TrainingState, model: torch.nn.Module, optimizer: torch.optim.Optimizer, device: torch.device
+) -> bool:
     """Restore ``path`` into the given objects if it belongs to this run; False (untouched) otherwise.
 
     A state that cannot be read is set aside (renamed, never deleted) with a

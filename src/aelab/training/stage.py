@@ -41,16 +41,27 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
     seeds = params.seeds_for(variant_id)
     for seed in seeds:
         models[seed], histories[seed] = train_seed(
-            variant.model, train, test, settings, seed, paths.training_state(variant_id, seed),
+            variant.model,
+            train,
+            test,
+            settings,
+            seed,
+            paths.training_state(variant_id, seed),
             fingerprint(variant.model.model_dump(), settings.model_dump(), seed, data.digest),
-            label=f"{variant_id} seed {seed}")
+            label=f"{variant_id} seed {seed}",
+        )
 
-    metadata = {"variant": variant_id, "dataset": variant.dataset, "image_shape": list(train.images.shape[1:]),
-                "training": settings.model_dump()}
+    metadata = {
+        "variant": variant_id,
+        "dataset": variant.dataset,
+        "image_shape": list(train.images.shape[1:]),
+        "training": settings.model_dump(),
+    }
     with atomic_directory(paths.checkpoints_dir(variant_id)) as staging:
         for seed, model in models.items():
-            save_checkpoint(staging / paths.checkpoint(variant_id, seed).name, model, variant.model,
-                            metadata | {"seed": seed})
+            save_checkpoint(
+                staging / paths.checkpoint(variant_id, seed).name, model, variant.model, metadata | {"seed": seed}
+            )
     with atomic_directory(paths.history_dir(variant_id)) as staging:
         for seed, history in histories.items():
             history.to_csv(staging / paths.history(variant_id, seed).name, index=False)
@@ -94,8 +105,17 @@ class TrainingData:
         return hashlib.sha256(self.file.read_bytes()).hexdigest()
 
 
-def train_seed(model_config: ModelConfig, train: Split, test: Split, settings: TrainingConfig, seed: int,
-               state_file: Path, run_fingerprint: str, label: str, bf16: bool | None = None) -> tuple[Autoencoder, pd.DataFrame]:
+def train_seed(
+    model_config: ModelConfig,
+    train: Split,
+    test: Split,
+    settings: TrainingConfig,
+    seed: int,
+    state_file: Path,
+    run_fingerprint: str,
+    label: str,
+    bf16: bool | None = None,
+) -> tuple[Autoencoder, pd.DataFrame]:
     """A freshly seeded model trained by the resumable engine -> (model, history)."""
     seed_everything(seed)
     layout = MODELS[model_config.family].memory_format
@@ -111,6 +131,7 @@ def fingerprint(*parts: object) -> str:
 
 def cost_summary(histories: dict[int, pd.DataFrame], train_images: int, device: torch.device) -> dict:
     """Final losses and seconds per epoch (mean over seeds, and std when there are several), device."""
+
     def last_epoch(history: pd.DataFrame) -> dict[str, float]:
         # The first epoch carries one-off warm-up costs; time the steady state when there is one.
         seconds = history["seconds"].iloc[1:] if len(history) > 1 else history["seconds"]
