@@ -2,7 +2,9 @@
 #   make study      the full study of params.yaml (snakemake --cores $(CORES))
 #   make smoke      the same graph on the smoke params, in ./smoke (a few minutes on 2 cores)
 #   make rehearsal  the full graph on the full data with every training capped at $(EPOCHS) epoch(s), in ./rehearsal
-#   make test    the test suite (unit, integration, real Snakemake/DVC/SLURM runs)
+#   make test       lint, then the test suite (unit, integration, real Snakemake/DVC/SLURM runs)
+#   make test-fast  unit and integration tests only (no workflow runs): the edit-test loop
+#   make lint       ruff (lint, format), snakefmt, snakemake --lint, the params check
 
 PYTHON ?= python3
 # Every core this process may use (Snakemake gives each torch job the threads its rule asks for).
@@ -19,7 +21,7 @@ export AELAB_DATA_MIRROR := $(abspath $(AELAB_DATA_MIRROR))
 endif
 export PATH := $(BIN):$(PATH)
 
-.PHONY: study smoke rehearsal test schema debian
+.PHONY: study smoke rehearsal test test-fast lint schema debian
 study: $(STAMP)
 	snakemake --cores $(CORES)
 
@@ -34,8 +36,23 @@ rehearsal: $(STAMP)
 	mv rehearsal/params.yaml.tmp rehearsal/params.yaml
 	snakemake --cores $(CORES) --directory rehearsal --rerun-incomplete
 
-test: $(STAMP) debian
+test: lint debian
 	python -m pytest
+
+test-fast: $(STAMP)
+	python -m pytest -m "not workflow"
+
+# Every rule runs `python -m aelab` in the one pinned environment (requirements/lock.txt), so
+# snakemake --lint's advice to give each rule a conda environment or container is the one lint
+# left, on purpose; any other fails.
+ACCEPTED_SNAKEMAKE_LINT := Specify a conda environment or container for each rule
+lint: $(STAMP)
+	ruff check .
+	ruff format --check .
+	snakefmt --check Snakefile workflow/rules
+	python -m aelab check
+	@lints=$$(snakemake --lint 2>&1 | grep '^    \* ' | grep -v '$(ACCEPTED_SNAKEMAKE_LINT)'); \
+	if [ -n "$$lints" ]; then snakemake --lint; exit 1; else echo "snakemake --lint: only the accepted lint"; fi
 
 # Debian packages the tests drive for real: SLURM and munge (the cluster tests start
 # and stop the daemons), Chromium and its driver (the report opened in a headless

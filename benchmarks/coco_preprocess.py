@@ -55,7 +55,7 @@ def main() -> None:
     files = list(itertools.islice(itertools.cycle(jpegs), args.images))
     timings: dict[str, list[float]] = {"obvious (1 thread)": [], f"aelab ({args.threads} threads)": []}
     for _ in range(args.rounds):  # interleaved, so drift in machine load hits both alike
-        for (name, samples), runner in zip(timings.items(), (run_obvious, run_aelab)):
+        for samples, runner in zip(timings.values(), (run_obvious, run_aelab), strict=True):
             started = time.perf_counter()
             runner(files, args.threads)
             samples.append(time.perf_counter() - started)
@@ -65,7 +65,8 @@ def main() -> None:
     for name, seconds in best.items():
         rate = len(files) / seconds
         print(
-            f"  {name:22s} {rate:8.0f} images/s   5,000 images in {5000 / rate:6.1f} s   speed-up x{reference / seconds:.2f}"
+            f"  {name:22s} {rate:8.0f} images/s   5,000 images in {5000 / rate:6.1f} s"
+            f"   speed-up x{reference / seconds:.2f}"
         )
 
 

@@ -61,7 +61,7 @@ def build_vae(keras, latent_dim: int = 2):
                 kl = ops.mean(ops.sum(-0.5 * (1 + log_var - ops.square(mean) - ops.exp(log_var)), axis=1))
                 loss = recon + kl
             grads = tape.gradient(loss, self.trainable_weights)
-            self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+            self.optimizer.apply_gradients(zip(grads, self.trainable_weights, strict=True))
             return {"loss": loss}
 
     return VAE()

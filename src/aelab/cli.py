@@ -14,7 +14,7 @@ import platform
 import resource
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -300,7 +300,7 @@ def _record_failure(args: argparse.Namespace, error: str) -> None:
             "stage": args.stage,
             "subject": _subject(args),
             "error": error,
-            "failed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "failed": datetime.now(UTC).isoformat(timespec="seconds"),
         },
     )
 
@@ -317,6 +317,6 @@ def _record_timing(args: argparse.Namespace, seconds: float) -> None:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),  # Linux: KiB
             "device": getattr(args, "device_used", None),
             "host": platform.node(),  # None: a stage without tensors
-            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         },
     )

@@ -79,7 +79,8 @@ def mixed_precision(device: torch.device) -> bool:
 
 
 GLIBC_MALLOC = {"trim_threshold": (-1, 1 << 30), "mmap_threshold": (-3, 32 << 20)}
-"""mallopt parameter numbers and values: keep up to 1 GiB of freed heap; serve blocks up to 32 MiB (glibc's cap) from it."""
+"""mallopt parameter numbers and values: keep up to 1 GiB of freed heap; serve blocks up to 32 MiB (glibc's cap)
+from it."""
 
 
 def keep_freed_memory() -> bool:

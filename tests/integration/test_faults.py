@@ -148,9 +148,8 @@ def test_a_full_disk_says_so_and_keeps_the_previous_file(full_disk):
     target = full_disk / "seed0.pt"
     torch.save({"weights": torch.zeros(10)}, target)
     before = target.read_bytes()
-    with pytest.raises(DiskFull) as error:
-        with atomic_path(target) as temporary:
-            torch.save({"weights": torch.zeros(200_000)}, temporary)  # 800 KB: does not fit
+    with pytest.raises(DiskFull) as error, atomic_path(target) as temporary:
+        torch.save({"weights": torch.zeros(200_000)}, temporary)  # 800 KB: does not fit
     message = str(error.value)
     assert message.startswith(f"no space left on device while writing {target} (")
     assert "unexpected pos" not in message.split("(")[0] and "nothing was replaced" in message

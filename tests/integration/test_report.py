@@ -51,7 +51,7 @@ def table_after(html: str, heading_id: str) -> dict[str, dict[str, str]]:
     rows = {}
     for row in table.find("tbody"):
         cells = [cell.text or "" for cell in row]
-        rows[cells[0]] = dict(zip(header[1:], cells[1:]))
+        rows[cells[0]] = dict(zip(header[1:], cells[1:], strict=True))
     return rows
 
 

@@ -21,15 +21,15 @@ def mnist():
 
 
 def config(**changes):
-    values = dict(
-        source="mnist",
-        seed=3,
-        rho=0.05,
-        test_conflicting=0.9,
-        validation_conflicting=[0.8, 0.5],
-        validation_images=200,
-        train_fraction=1.0,
-    )
+    values = {
+        "source": "mnist",
+        "seed": 3,
+        "rho": 0.05,
+        "test_conflicting": 0.9,
+        "validation_conflicting": [0.8, 0.5],
+        "validation_images": 200,
+        "train_fraction": 1.0,
+    }
     return CmnistConfig(**(values | changes))
 
 
@@ -106,9 +106,13 @@ def test_pooled_levels_keep_a_seeded_fraction_of_every_levels_training_images(mn
     }
     index = {
         image.tobytes() + bytes([colour]): biased
-        for image, colour, biased in zip(every["train_images"], every["train_colours"], every["train_biased"])
+        for image, colour, biased in zip(
+            every["train_images"], every["train_colours"], every["train_biased"], strict=True
+        )
     }
-    for image, colour, biased in zip(pooled["train_images"], pooled["train_colours"], pooled["train_biased"]):
+    for image, colour, biased in zip(
+        pooled["train_images"], pooled["train_colours"], pooled["train_biased"], strict=True
+    ):
         assert index[image.tobytes() + bytes([colour])] == biased
     # both levels contribute, in proportion; conflicting share is between the two levels' rho
     assert 0.01 < 1 - pooled["train_biased"].mean() < 0.2

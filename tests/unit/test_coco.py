@@ -20,7 +20,14 @@ def write_jpeg(path, width, height, colour=(200, 30, 30)):
 
 
 def coco_config(**changes):
-    values = dict(image_sets=["val2017"], max_images=None, size=64, grey=False, test_fraction=0.25, seed=0)
+    values = {
+        "image_sets": ["val2017"],
+        "max_images": None,
+        "size": 64,
+        "grey": False,
+        "test_fraction": 0.25,
+        "seed": 0,
+    }
     return CocoConfig(**(values | changes))
 
 

@@ -106,7 +106,8 @@ def test_dataset_sections_are_cross_checked(tmp_path, mutate, expected):
     [
         (
             lambda raw: raw["evaluation"]["sample_quality"]["classifier"].update(datasets=["mnist"]),
-            "lists 'mlp-vae', whose dataset 'fashion_mnist' is missing from evaluation.sample_quality.classifier.datasets",
+            "lists 'mlp-vae', whose dataset 'fashion_mnist' is missing from "
+            "evaluation.sample_quality.classifier.datasets",
         ),
         (
             lambda raw: raw["evaluation"]["sample_quality"]["classifier"]["datasets"].append("coco64"),

@@ -2,6 +2,7 @@
 
 import gzip
 import hashlib
+
 import numpy as np
 import pytest
 

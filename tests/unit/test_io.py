@@ -10,10 +10,9 @@ from aelab.io import atomic_directory, atomic_path, write_json
 def test_failed_write_keeps_previous_content(tmp_path):
     target = tmp_path / "metrics.json"
     write_json(target, {"mse": 1.0})
-    with pytest.raises(RuntimeError):
-        with atomic_path(target) as temporary:
-            temporary.write_text("{partial")
-            raise RuntimeError("killed mid-write")
+    with pytest.raises(RuntimeError), atomic_path(target) as temporary:
+        temporary.write_text("{partial")
+        raise RuntimeError("killed mid-write")
     assert target.read_text() == '{\n  "mse": 1.0\n}\n'
     assert os.listdir(tmp_path) == ["metrics.json"]
 
@@ -27,10 +26,9 @@ def test_failed_directory_keeps_previous_directory(tmp_path):
     target = tmp_path / "figures"
     with atomic_directory(target) as staging:
         (staging / "good.png").write_text("x")
-    with pytest.raises(RuntimeError):
-        with atomic_directory(target) as staging:
-            (staging / "half.png").write_text("x")
-            raise RuntimeError
+    with pytest.raises(RuntimeError), atomic_directory(target) as staging:
+        (staging / "half.png").write_text("x")
+        raise RuntimeError
     assert [p.name for p in target.iterdir()] == ["good.png"]
     assert [p.name for p in tmp_path.iterdir()] == ["figures"]
 

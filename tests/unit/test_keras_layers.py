@@ -111,6 +111,7 @@ def test_layer_computes_keras_padding_and_its_gradients(name):
         ("input", "weight", "bias"),
         torch.autograd.grad(actual, inputs, upstream),
         torch.autograd.grad(expected, inputs, upstream),
+        strict=True,
     ):
         torch.testing.assert_close(a, e, rtol=0, atol=1e-10, msg=what)
 
@@ -139,7 +140,7 @@ def test_float32_fused_kernels_match_the_float64_reference(name):
     expected = reference(layer64, x64)
     expected_grads = torch.autograd.grad(expected, (x64, layer64.weight, layer64.bias), upstream.double())
     torch.testing.assert_close(y.double(), expected, rtol=1e-5, atol=1e-5)
-    for what, a, e in zip(("input", "weight", "bias"), grads, expected_grads):
+    for what, a, e in zip(("input", "weight", "bias"), grads, expected_grads, strict=True):
         torch.testing.assert_close(a.double(), e, rtol=1e-4, atol=1e-4, msg=what)
 
 
@@ -183,7 +184,8 @@ def test_output_padding_that_tensorflow_cannot_invert_is_refused():
 
 def test_stride2_output_padding_layer_is_the_full_transposed_conv_cropped_one_before_two_after():
     """Keras' ConvT(k4, s2, same, output_padding 1) on 4x4: 7x7, rows/columns 1..7 of the 10x10 full transposed
-    conv (TensorFlow's SAME split of 3 is 1 before, 2 after); a stride-1 "valid" ConvT(k4) is 7x7 too, but another layer."""
+    conv (TensorFlow's SAME split of 3 is 1 before, 2 after); a stride-1 "valid" ConvT(k4) is 7x7 too, but another
+    layer."""
     torch.manual_seed(0)
     layer = KerasConvTranspose2d(2, 3, 4, stride=2, output_padding=1).double()
     x = torch.randn(2, 2, 4, 4, dtype=torch.float64)

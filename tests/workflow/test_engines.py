@@ -147,7 +147,7 @@ def test_snakemake_and_dvc_plan_the_same_commands_and_outputs(snakemake_project,
     header = summary[0].split("\t")
     snakemake_plan: dict[str, set[str]] = {}
     for line in summary[1:]:
-        row = dict(zip(header, line.split("\t")))
+        row = dict(zip(header, line.split("\t"), strict=True))
         command = row["shellcmd"].split(" 2>")[0].split(" --threads")[0]  # site options and logging differ
         snakemake_plan.setdefault(command, set()).add(row["output_file"])
     assert snakemake_plan == dvc_plan

@@ -2,15 +2,6 @@
 # (plus its manifest and sample grid, shown in the report).
 
 
-def processed(dataset):
-    """The three outputs of every preprocessing rule."""
-    return {
-        "processed": paths.processed_file(dataset),
-        "manifest": paths.dataset_manifest(dataset),
-        "samples": paths.dataset_samples(dataset),
-    }
-
-
 rule download:
     input:
         code=code_of("download"),

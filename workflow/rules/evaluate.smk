@@ -23,21 +23,6 @@ rule train_classifier:
         "python -m aelab train_classifier {wildcards.dataset} --threads {threads} 2> {log}"
 
 
-def task_inputs(wildcards):
-    """The variant's trained models, what the task reads besides (its row of aelab.config.TASKS), its code."""
-    return {
-        "checkpoints": paths.checkpoints_dir(wildcards.variant),
-        "code": code_of(wildcards.task),
-    } | TASKS[
-        wildcards.task
-    ].inputs(PARAMS, wildcards.variant)
-
-
-def task_settings(wildcards):
-    """The values the task reads (its settings, not its variant list; the variant's seeds)."""
-    return pipeline.settings(PARAMS, wildcards.task, wildcards.variant)
-
-
 rule evaluate:
     input:
         unpack(task_inputs),

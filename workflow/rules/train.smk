@@ -2,10 +2,6 @@
 # An interrupted job resumes from its last completed epoch when rerun (state/ survives both engines).
 
 
-def dataset_of(wildcards):
-    return paths.processed_file(PARAMS.variant(wildcards.variant).dataset)
-
-
 rule train:
     input:
         data=dataset_of,

@@ -7,7 +7,7 @@ model at load time); the models read the same attributes from their config.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Union, get_args
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -155,7 +155,7 @@ class CocoConvConfig(FamilyConfig):
 
 
 ModelConfig = Annotated[
-    Union[ConvVAEConfig, ConvAEConfig, MlpAEConfig, MlpVAEConfig, CocoConvConfig], Field(discriminator="family")
+    ConvVAEConfig | ConvAEConfig | MlpAEConfig | MlpVAEConfig | CocoConvConfig, Field(discriminator="family")
 ]
 MODEL_FAMILIES = tuple(
     get_args(member.model_fields["family"].annotation)[0] for member in get_args(get_args(ModelConfig)[0])

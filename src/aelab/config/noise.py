@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -30,7 +30,7 @@ class SpeckleNoise(StrictModel):
     std: Annotated[float, Field(gt=0)]
 
 
-NoiseConfig = Annotated[Union[GaussianNoise, SaltAndPepperNoise, SpeckleNoise], Field(discriminator="kind")]
+NoiseConfig = Annotated[GaussianNoise | SaltAndPepperNoise | SpeckleNoise, Field(discriminator="kind")]
 
 
 def noise_name(config: NoiseConfig) -> str:

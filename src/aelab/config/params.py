@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from aelab.config.base import Identifier, ParamsError, Seeds, StrictModel, VariantId, DatasetId
+from aelab.config.base import DatasetId, Identifier, ParamsError, Seeds, StrictModel, VariantId
 from aelab.config.datasets import DatasetsConfig
 from aelab.config.models import ModelConfig
 from aelab.config.tasks import TASKS, EvaluationConfig

@@ -135,18 +135,22 @@ TASKS: dict[str, TaskSpec] = {
         "Test-set reconstruction (BCE summed per image; MSE, MAE per pixel; R^2 variance-weighted and uniform; PSNR in "
         "dB; SSIM) and training cost (final losses, seconds per epoch, device).",
         {
-            "loss_curves": "Loss per epoch, train and test: the curves should fall and flatten; a widening gap is overfitting.",
+            "loss_curves": "Loss per epoch, train and test: the curves should fall and flatten; a widening gap is "
+            "overfitting.",
             "reconstructions": "Test images (top) and their reconstructions (bottom).",
         },
         inputs=lambda params, variant_id: {"history": paths.history_dir(variant_id)},
     ),
     "latent": TaskSpec(
         LatentConfig,
-        "Silhouette of the test codes by class (and, for CMNIST, by stroke colour): higher means better separated groups.",
+        "Silhouette of the test codes by class (and, for CMNIST, by stroke colour): higher means better separated "
+        "groups.",
         {
-            "latent": "Codes by class (1-D: histograms; 2-D: scatter; 3-D: projections, all of test images; >3-D: t-SNE of "
+            "latent": "Codes by class (1-D: histograms; 2-D: scatter; 3-D: projections, all of test images; >3-D: "
+            "t-SNE of "
             "training codes): separated clusters mean the code carries the class.",
-            "latent_colour": "The same codes by stroke colour (CMNIST): whichever grouping clusters better is what the model "
+            "latent_colour": "The same codes by stroke colour (CMNIST): whichever grouping clusters better is what the "
+            "model "
             "encodes.",
         },
         needs="a labelled dataset (not COCO)",
@@ -163,11 +167,13 @@ TASKS: dict[str, TaskSpec] = {
         GenerationConfig,
         "Mean intensity of decoded samples (per sampler): near the data's mean for plausible images.",
         {
-            "samples": "Decoded samples of the prior (VAE) or of a per-dimension Gaussian fitted to the training codes (AE, "
+            "samples": "Decoded samples of the prior (VAE) or of a per-dimension Gaussian fitted to the training codes "
+            "(AE, "
             "as published): do they look like data?",
             "samples_full_cov": "Decoded samples of a full-covariance Gaussian fitted to the training codes (AE): "
             "correlations between code coordinates kept.",
-            "noise_samples": "Codes drawn from N(5, 1): only a VAE's decoder has learnt to make digits of random vectors.",
+            "noise_samples": "Codes drawn from N(5, 1): only a VAE's decoder has learnt to make digits of random "
+            "vectors.",
         },
         needs="a decoder that works from a code alone",
         applies=lambda variant, datasets, settings: variant.model.generative,
@@ -187,7 +193,8 @@ TASKS: dict[str, TaskSpec] = {
         AnomalyConfig,
         "Detecting the other dataset by reconstruction error: ROC AUC and average precision (1.0 is perfect).",
         {
-            "error_histogram": "Reconstruction error of in-distribution and anomalous test images: the less they overlap, "
+            "error_histogram": "Reconstruction error of in-distribution and anomalous test images: the less they "
+            "overlap, "
             "the better the detector.",
             "anomalies": "Anomalies and their reconstructions: they come out as digits.",
         },
@@ -207,7 +214,8 @@ TASKS: dict[str, TaskSpec] = {
         "Frechet distance of classifier features to real test images (lower is better; the reference is real training "
         "images) and the share of samples classified confidently.",
         {
-            "confidence": "The classifier's top-class probability on generated and on real test images: mass near 1 means "
+            "confidence": "The classifier's top-class probability on generated and on real test images: mass near 1 "
+            "means "
             "recognisable samples.",
             "extremes": "Generated samples the classifier is most and least sure about.",
         },

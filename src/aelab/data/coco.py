@@ -85,7 +85,7 @@ def preprocess_coco(
         raise DataError(f"no JPEGs in {', '.join(map(str, image_dirs))}")
     with ThreadPoolExecutor(max_workers=threads) as pool:
         results = list(pool.map(lambda path: _try_load(path, config), files))
-    skipped = [{"file": path.name, "error": error} for path, (_, error) in zip(files, results) if error]
+    skipped = [{"file": path.name, "error": error} for path, (_, error) in zip(files, results, strict=True) if error]
     images = np.stack([image for image, error in results if not error])
     rng = np.random.default_rng(config.seed)
     order = rng.permutation(len(images))

@@ -20,7 +20,7 @@ class Split:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def take(self, indices: torch.Tensor) -> "Split":
+    def take(self, indices: torch.Tensor) -> Split:
         """The images and labels at ``indices`` (e.g. the training part of a cross-validation fold)."""
         return Split(
             self.images[indices], self.labels[indices], None if self.colours is None else self.colours[indices]
@@ -28,7 +28,7 @@ class Split:
 
     def to(
         self, device: torch.device | None = None, memory_format: torch.memory_format = torch.preserve_format
-    ) -> "Split":
+    ) -> Split:
         colours = None if self.colours is None else self.colours.to(device)
         return Split(self.images.to(device, memory_format=memory_format), self.labels.to(device), colours)
 

@@ -22,9 +22,8 @@ def load_arrays(dataset: str) -> dict[str, np.ndarray]:
 
 def publish_dataset(dataset: str, arrays: dict[str, np.ndarray], samples: Figure, skipped: list[dict] = ()) -> dict:
     """Save ``arrays`` as the dataset's npz and describe it; returns the manifest."""
-    with atomic_path(paths.processed_file(dataset)) as temporary:
-        with open(temporary, "wb") as stream:
-            np.savez_compressed(stream, **arrays)
+    with atomic_path(paths.processed_file(dataset)) as temporary, open(temporary, "wb") as stream:
+        np.savez_compressed(stream, **arrays)
     splits = sorted(name.removesuffix("_images") for name in arrays if name.endswith("_images"))
     manifest = {f"{split}_images": len(arrays[f"{split}_images"]) for split in splits}
     manifest |= {

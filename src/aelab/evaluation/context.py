@@ -53,7 +53,7 @@ class Context:
 
     @torch.no_grad()
     def reconstruct(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        batches = zip(images.split(self.settings.batch_size), labels.split(self.settings.batch_size))
+        batches = zip(images.split(self.settings.batch_size), labels.split(self.settings.batch_size), strict=True)
         return torch.cat([self.model.reconstruct(x, y) for x, y in batches])
 
     @torch.no_grad()

@@ -33,11 +33,11 @@ def scores(
     scales = {"": (0.0, 1.0)} | ({NATIVE: native_range} if native_range != (0.0, 1.0) else {})
     metrics = {}
     for suffix, (low, high) in scales.items():
-        rescale = lambda images: low + (high - low) * images  # noqa: E731
+        truth = low + (high - low) * clean
         for which, images in (("input", noisy), ("output", denoised)):
-            difference = (rescale(clean) - rescale(images)).double()
-            metrics[f"{name}_mse_{which}{suffix}"] = float(difference.pow(2).mean())
-            metrics[f"{name}_psnr_{which}{suffix}"] = float(psnr(rescale(clean), rescale(images)).mean())
+            images = low + (high - low) * images
+            metrics[f"{name}_mse_{which}{suffix}"] = float((truth - images).double().pow(2).mean())
+            metrics[f"{name}_psnr_{which}{suffix}"] = float(psnr(truth, images).mean())
     return metrics
 
 

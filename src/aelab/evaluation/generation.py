@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from torch.distributions import Distribution, MultivariateNormal, Normal, Independent
+from torch.distributions import Distribution, Independent, MultivariateNormal, Normal
 
 from aelab.evaluation.context import Context
 from aelab.models.mlp import CLASSES

@@ -64,7 +64,7 @@ def ssim(originals: torch.Tensor, reconstructions: torch.Tensor, window: int = 1
         index = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
         return index.flatten(1).mean(1)
 
-    pairs = zip(originals.split(SSIM_CHUNK), reconstructions.split(SSIM_CHUNK))
+    pairs = zip(originals.split(SSIM_CHUNK), reconstructions.split(SSIM_CHUNK), strict=True)
     return torch.cat([chunk_ssim(x, y) for x, y in pairs])
 
 
@@ -73,7 +73,7 @@ def reconstruct_with_bce(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
     """Test reconstructions in [0, 1] and each image's BCE (summed over pixels, from the logits)."""
     outputs, bce = [], []
     size = ctx.settings.batch_size
-    for images, labels in zip(ctx.test.images.split(size), ctx.test.labels.split(size)):
+    for images, labels in zip(ctx.test.images.split(size), ctx.test.labels.split(size), strict=True):
         logits = ctx.model(images, labels)
         outputs.append(torch.sigmoid(logits))
         bce.append(F.binary_cross_entropy_with_logits(logits, images, reduction="none").flatten(1).sum(1))

@@ -41,11 +41,12 @@ class CocoConvAE(Autoencoder):
 
         widths = [in_channels, *config.channels]
         self.down = nn.ModuleList(
-            _block(self._down_layer(c_in, c_out), c_out, config) for c_in, c_out in zip(widths, widths[1:])
+            _block(self._down_layer(c_in, c_out), c_out, config) for c_in, c_out in zip(widths, widths[1:], strict=True)
         )
         # Decoder levels mirror the encoder; the last one outputs the image, without norm or activation.
         self.up = nn.ModuleList(
-            _block(self._up_layer(c_in, c_out), c_out, config) for c_in, c_out in zip(widths[:1:-1], widths[-2:0:-1])
+            _block(self._up_layer(c_in, c_out), c_out, config)
+            for c_in, c_out in zip(widths[:1:-1], widths[-2:0:-1], strict=True)
         )
         self.output = self._up_layer(widths[1], in_channels)
         if config.bottleneck == "dense":

@@ -63,7 +63,7 @@ class KerasConv2d(nn.Conv2d):
 
 
 class KerasConvTranspose2d(nn.ConvTranspose2d):
-    """``keras.layers.Conv2DTranspose(filters, kernel, strides, padding="same", output_padding, activation)``, turned frame.
+    """``keras.layers.Conv2DTranspose(filters, kernel, strides, "same", output_padding, activation)``, turned frame.
 
     Keras' "same" transposed conv is the adjoint of a "same" conv whose input
     has the output's length: the full transposed convolution, ``(n - 1) * s + k``
@@ -221,7 +221,7 @@ class Geometry:
         """The transposed convolution as the input gradient of the convolution it is the adjoint of."""
         size = [
             (n - 1) * s - 2 * p + weight.shape[-1] + op
-            for n, s, p, op in zip(x.shape[-2:], self.stride, self.padding, self.output_padding)
+            for n, s, p, op in zip(x.shape[-2:], self.stride, self.padding, self.output_padding, strict=True)
         ]
         shape = torch.empty(len(x), weight.shape[1], *size, dtype=x.dtype, memory_format=torch.channels_last)
         conv_args = (self.stride, self.padding, (1, 1), False, (0, 0), 1)

@@ -28,6 +28,7 @@ def cmnist_grid(arrays: dict[str, np.ndarray], per_class: int = 4) -> Figure:
         ("train", "test"),
         (True, False),
         ("bias-aligned (colour of its own class)", "bias-conflicting (colour of another class)"),
+        strict=True,
     ):
         rows = []
         for label in range(CLASSES):

@@ -43,7 +43,7 @@ def image_panels(panels: dict[str, torch.Tensor], columns: int) -> Figure:
     width = max(4.2, 0.5 * columns)
     rows = max(-(-len(images) // columns) for images in panels.values())
     figure = Figure(figsize=(width * len(panels), 0.5 + width * rows / columns))
-    for axes, (title, images) in zip(np.atleast_1d(figure.subplots(1, len(panels))), panels.items()):
+    for axes, (title, images) in zip(np.atleast_1d(figure.subplots(1, len(panels))), panels.items(), strict=True):
         _show_images(axes, images, columns)
         axes.set_title(title)
         axes.set_axis_off()
@@ -66,7 +66,7 @@ def latent_scatter(
 def latent_side_by_side(runs: dict[str, tuple[np.ndarray, np.ndarray]]) -> Figure:
     """The first two code coordinates of several runs (e.g. one per device), coloured by class."""
     figure = Figure(figsize=(5.5 * len(runs), 4.5))
-    for axes, (title, (codes, labels)) in zip(np.atleast_1d(figure.subplots(1, len(runs))), runs.items()):
+    for axes, (title, (codes, labels)) in zip(np.atleast_1d(figure.subplots(1, len(runs))), runs.items(), strict=True):
         points = axes.scatter(codes[:, 0], codes[:, -1], c=labels, cmap="tab10", s=4, alpha=0.7, vmin=-0.5, vmax=9.5)
         axes.set_title(title)
         axes.set_xlabel("z[0]")
@@ -78,7 +78,7 @@ def latent_side_by_side(runs: dict[str, tuple[np.ndarray, np.ndarray]]) -> Figur
 def latent_projections(codes: np.ndarray, labels: np.ndarray, grouping: str = "class") -> Figure:
     """The three 2-D projections of 3-D codes, coloured by class (or another grouping)."""
     figure = Figure(figsize=(15, 4.5))
-    for axes, (i, j) in zip(figure.subplots(1, 3), ((0, 1), (0, 2), (1, 2))):
+    for axes, (i, j) in zip(figure.subplots(1, 3), ((0, 1), (0, 2), (1, 2)), strict=True):
         points = axes.scatter(codes[:, i], codes[:, j], c=labels, cmap="tab10", s=4, alpha=0.7, vmin=-0.5, vmax=9.5)
         axes.set_xlabel(f"z[{i}]")
         axes.set_ylabel(f"z[{j}]")
@@ -146,7 +146,7 @@ def loss_curves(history: pd.DataFrame) -> Figure:
     """One panel per loss term, train and test per epoch."""
     terms = [term for term in LOSS_TERMS if f"train_{term}" in history]
     figure = Figure(figsize=(4 * len(terms), 3.2))
-    for axes, term in zip(np.atleast_1d(figure.subplots(1, len(terms))), terms):
+    for axes, term in zip(np.atleast_1d(figure.subplots(1, len(terms))), terms, strict=True):
         for split in ("train", "test"):
             axes.plot(history["epoch"], history[f"{split}_{term}"], marker="o", label=split)
         axes.set_title(LOSS_TERMS[term])

@@ -21,9 +21,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from aelab import paths
 from aelab.config import EVALUATION_TASKS, Params, StudyConfig
+from aelab.config.noise import noise_name
 from aelab.io import atomic_directory, read_json
 from aelab.plotting import figures as plots
-from aelab.config.noise import noise_name
 from aelab.report import choices
 from aelab.report.captions import FIGURE_CAPTIONS, LOSS_CURVES_CAPTION, TABLE_CAPTIONS
 from aelab.report.provenance import provenance, stage_timings, wall_time_per_stage

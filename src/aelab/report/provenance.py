@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -20,7 +20,7 @@ def provenance(params_file: Path) -> dict[str, str]:
     timings = stage_timings()
     devices = sorted(set(timings["device"].dropna()))
     return {
-        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "git commit": _git_commit(),
         "params sha256": hashlib.sha256(params_file.read_bytes()).hexdigest()[:16],
         "libraries": ", ".join(f"{name} {version(name)}" for name in LIBRARIES),

@@ -153,7 +153,7 @@ def mean_loss_terms(
     """Loss terms averaged over every image of ``data`` (model in eval mode; inputs corrupted by ``noise``)."""
     model.eval()
     totals: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=data.images.device))
-    for targets, labels in zip(data.images.split(batch_size), data.labels.split(batch_size)):
+    for targets, labels in zip(data.images.split(batch_size), data.labels.split(batch_size), strict=True):
         terms = _batch_terms(model, targets, labels if model.conditional else None, noise, bf16)
         for name, value in terms.items():
             totals[name] += value.float() * len(targets)

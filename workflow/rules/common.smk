@@ -1,0 +1,72 @@
+# Shared by every file of rules: the study's params, checked, and the helpers that build inputs and params.
+
+
+# The study is params.yaml in the working directory (`--directory` picks another study folder).
+# Every stage reads it itself, so a config given to Snakemake (--configfile, --config) would
+# silently not reach them: refuse it. The typed load comes first: it names file, line and key
+# (a repeated key, a YAML error) before anything else reads the file.
+if config:
+    raise WorkflowError(
+        "aelab reads its study from params.yaml only; --configfile and --config do not reach its stages. "
+        "Edit params.yaml, or keep another study in its own folder: snakemake --directory <folder>."
+    )
+try:
+    PARAMS = load_params(paths.PARAMS)
+except ParamsError as error:
+    raise WorkflowError(str(error)) from None
+# set_default=False: filling defaults would walk every branch of the model union.
+validate(read_yaml(paths.PARAMS), "../schemas/params.schema.json", set_default=False)
+# `snakemake --report` renders workflow/report/figure.rst for every figure; the captions it
+# looks up are the HTML report's (one text per figure, aelab.report.captions).
+config["figure_captions"] = {f"{task}/{name}": caption for (task, name), caption in FIGURE_CAPTIONS.items()}
+DATASETS = PARAMS.datasets
+VARIANTS = list(PARAMS.variants)
+EVALUATIONS = [(task, variant) for task in EVALUATION_TASKS for variant in PARAMS.task_variants(task)]
+THREADS = site.threads()  # threads of every torch job: what DVC's runs of the same stages use
+
+
+def one_of(names):
+    """Wildcard constraint matching exactly these ids (none, if empty)."""
+    return "|".join(names) or "(?!)"
+
+
+# What each stage reads besides its data (aelab.pipeline, the table dvc.yaml follows too): its params
+# are the values at the stage's keys, its code inputs the stage's source files, so Snakemake reruns a
+# job on the same changes as DVC reruns the stage.
+def settings_of(stage, wildcard=None):
+    """Params of a job: the values the stage reads (for the job's subject wildcard)."""
+    return lambda wildcards: pipeline.settings(PARAMS, stage, wildcards[wildcard] if wildcard else "")
+
+
+def code_of(stage):
+    """Inputs of a job: the stage's source files."""
+    return pipeline.code_files(stage)
+
+
+def processed(dataset):
+    """The three outputs of every dataset-building job."""
+    return {
+        "processed": paths.processed_file(dataset),
+        "manifest": paths.dataset_manifest(dataset),
+        "samples": paths.dataset_samples(dataset),
+    }
+
+
+def dataset_of(wildcards):
+    """The processed dataset the variant trains on."""
+    return paths.processed_file(PARAMS.variant(wildcards.variant).dataset)
+
+
+def task_inputs(wildcards):
+    """The variant's trained models, what the task reads besides (its row of aelab.config.TASKS), its code."""
+    return {
+        "checkpoints": paths.checkpoints_dir(wildcards.variant),
+        "code": code_of(wildcards.task),
+    } | TASKS[
+        wildcards.task
+    ].inputs(PARAMS, wildcards.variant)
+
+
+def task_settings(wildcards):
+    """The values the task reads (its settings, not its variant list; the variant's seeds)."""
+    return pipeline.settings(PARAMS, wildcards.task, wildcards.variant)
