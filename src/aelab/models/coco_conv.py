@@ -9,6 +9,8 @@ every other family.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import torch
 from torch import nn
 
@@ -41,7 +43,7 @@ class CocoConvAE(Autoencoder):
 
         widths = [in_channels, *config.channels]
         self.down = nn.ModuleList(
-            _block(self._down_layer(c_in, c_out), c_out, config) for c_in, c_out in zip(widths, widths[1:], strict=True)
+            _block(self._down_layer(c_in, c_out), c_out, config) for c_in, c_out in pairwise(widths)
         )
         # Decoder levels mirror the encoder; the last one outputs the image, without norm or activation.
         self.up = nn.ModuleList(
