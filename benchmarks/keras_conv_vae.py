@@ -1,4 +1,4 @@
-"""The Keras reference of aelab's conv VAE (STUDY.md 2.1), timed on this machine.
+"""The Keras reference of aelab's conv VAE (docs/study.md 2.1), timed on this machine.
 
 Written from the spec, after the Keras "Variational AutoEncoder" example: the
 same layers, glorot/zero init, Adam(1e-3, eps 1e-7), BCE summed over pixels plus

@@ -2,7 +2,7 @@
 
 Three parts, in one invocation:
 
-1. The conv VAE baseline (STUDY.md 2.1) three ways, in interleaved rounds:
+1. The conv VAE baseline (docs/study.md 2.1) three ways, in interleaved rounds:
    aelab's engine; the plain eager PyTorch port (nn.Conv2d(padding=1),
    nn.ConvTranspose2d(padding=1, output_padding=1), a DataLoader over a
    TensorDataset); and Keras (``keras_conv_vae.py``, run by the Python of a
@@ -221,7 +221,7 @@ def main() -> None:
 
         contenders["keras"] = keras
     medians = interleaved(contenders, args.rounds)
-    print_comparison("conv VAE baseline (STUDY.md 2.1)", medians, args.images, "aelab conv_vae (engine)")
+    print_comparison("conv VAE baseline (docs/study.md 2.1)", medians, args.images, "aelab conv_vae (engine)")
 
     mlp = interleaved(
         {
@@ -241,7 +241,7 @@ def study_estimate(params, args, device) -> None:
     """Time one variant per cost class, then sum epochs x images / throughput over the whole study.
 
     On a GPU the same representatives are timed on the CPU too: the CPU-vs-GPU
-    comparison of STUDY.md 3 (cost), side by side in one run.
+    comparison of docs/study.md 3 (cost), side by side in one run.
     """
     measured = {device.type: representatives(params, args, device)}
     if device.type == "cuda":

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from aelab.aggregation import aggregate
 from aelab.evaluation.anomaly import detection_scores
 from aelab.evaluation.denoising import noise_name
 from aelab.evaluation.inpainting import fixed_hole, hole_errors, random_holes
 from aelab.evaluation.reconstruction import psnr, reconstruction_metrics, ssim
 from aelab.evaluation.sample_quality import confident_share, frechet_distance
-from aelab.seeds import aggregate
 from aelab.training.crossval import fold_indices
 
 

@@ -1,1 +1,1 @@
-"""The small classifier that scores generated samples (STUDY.md 3, sample quality)."""
+"""The small classifier that scores generated samples (docs/study.md 3, sample quality)."""

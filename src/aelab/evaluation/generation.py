@@ -5,7 +5,7 @@
   its encoded training images: per dimension (mean and std of each code
   coordinate, as the published experiments do) and, as well, with the full
   covariance, which keeps the correlations between coordinates;
-* every generative model also decodes N(mean, std^2) noise (STUDY.md 2.3,
+* every generative model also decodes N(mean, std^2) noise (docs/study.md 2.3,
   default N(5, 1)): only a VAE's decoder was trained to turn random vectors
   into digits;
 * a conditional model decodes each class 0-9 from the same random codes.

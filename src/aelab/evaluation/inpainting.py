@@ -1,7 +1,7 @@
 """Inpainting: zero a square hole, reconstruct, and measure the error inside the hole and overall.
 
 Holes: a fixed ``size`` x ``size`` square at rows/cols ``start`` .. ``start + size``
-(10 .. 20 in STUDY.md), and random squares of each of ``random_sizes`` placed
+(10 .. 20 in docs/study.md), and random squares of each of ``random_sizes`` placed
 uniformly inside the image by a generator seeded with ``seed``.
 """
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import torch
 
 from aelab import paths
+from aelab.aggregation import aggregate
 from aelab.config import Params
 from aelab.evaluation.context import Context
 from aelab.evaluation.tasks import task_function
 from aelab.io import atomic_directory, write_json
-from aelab.seeds import aggregate
 
 
 def evaluate_variant(params: Params, task: str, variant_id: str, device: torch.device) -> dict[str, float]:

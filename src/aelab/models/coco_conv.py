@@ -1,4 +1,4 @@
-"""Convolutional AEs for COCO 64x64 (STUDY.md 2.5): dense bottleneck, MaxPool/MaxUnpool, skip connections.
+"""Convolutional AEs for COCO 64x64 (docs/study.md 2.5): dense bottleneck, MaxPool/MaxUnpool, skip connections.
 
 The three design steps are one family with three switches (see
 :class:`aelab.config.CocoConvConfig`). Images enter as ``2x - 1`` in [-1, 1]

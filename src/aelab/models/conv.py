@@ -1,4 +1,4 @@
-"""The Keras-style convolutional encoder and decoder of STUDY.md 2.1 / 2.2, in three architectures.
+"""The Keras-style convolutional encoder and decoder of docs/study.md 2.1 / 2.2, in three architectures.
 
 Encoder: Conv(k3, same, ReLU) layers -> Flatten -> Dense(16, ReLU); each family
 adds its latent head(s). Decoder: Dense(s*s*F, ReLU) -> reshape -> ConvT(ReLU)
@@ -50,7 +50,7 @@ class Architecture:
 
 ARCHITECTURES: dict[str, Architecture] = {
     "base": Architecture(encoder=((32, 2), (64, 2)), decoder=(Up(64), Up(32))),
-    # 28 -> 14 -> 7 -> 4; ConvT(128, k4, s2, output_padding 1) takes 4 back to 7 (STUDY.md 2.1).
+    # 28 -> 14 -> 7 -> 4; ConvT(128, k4, s2, output_padding 1) takes 4 back to 7 (docs/study.md 2.1).
     "deep_stride2": Architecture(
         encoder=((32, 2), (64, 2), (128, 2)), decoder=(Up(128, kernel=4, output_padding=1), Up(64), Up(32))
     ),

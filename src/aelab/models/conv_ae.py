@@ -1,4 +1,4 @@
-"""Keras-style deterministic convolutional AE (STUDY.md 2.2): the VAE's layers without sampling."""
+"""Keras-style deterministic convolutional AE (docs/study.md 2.2): the VAE's layers without sampling."""
 
 from __future__ import annotations
 

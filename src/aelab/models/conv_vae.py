@@ -1,4 +1,4 @@
-"""Keras-style convolutional VAE (STUDY.md 2.1): loss = reconstruction + beta * KL."""
+"""Keras-style convolutional VAE (docs/study.md 2.1): loss = reconstruction + beta * KL."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Loss terms shared by every family.
 
-Convention of STUDY.md: reconstruction losses and KL are *summed over pixels
+Convention of docs/study.md: reconstruction losses and KL are *summed over pixels
 (or latent dimensions) and averaged over the batch*, so an MNIST BCE is
 ~100-200 nats per image. Models output logits; BCE is computed from the logits
 (as Keras does for a sigmoid output), which is exact and numerically stable.

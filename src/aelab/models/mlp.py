@@ -1,4 +1,4 @@
-"""Fully connected encoder and decoder of the MLP autoencoders (STUDY.md 2.4).
+"""Fully connected encoder and decoder of the MLP autoencoders (docs/study.md 2.4).
 
 Encoder: Flatten -> [Linear(h), activation] for each hidden width; decoder: the
 mirror image, then Linear(C*H*W) giving logits (sigmoid output layer). A

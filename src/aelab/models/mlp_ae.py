@@ -1,4 +1,4 @@
-"""MLP autoencoder (STUDY.md 2.4, m1..m6): plain, denoising (engine noise) or conditional."""
+"""MLP autoencoder (docs/study.md 2.4, m1..m6): plain, denoising (engine noise) or conditional."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The values the published experiments leave open, and what aelab chose (STUDY.md 4).
+"""The values the published experiments leave open, and what aelab chose (docs/study.md 4).
 
 A reader of the report must never mistake a choice for a replication, so the
 report (and ``docs/choices.md``, written by ``python -m aelab choices``) lists

@@ -15,9 +15,9 @@ import torch
 from sklearn.model_selection import KFold
 
 from aelab import paths
+from aelab.aggregation import aggregate
 from aelab.config import Params
 from aelab.io import write_json
-from aelab.seeds import aggregate
 from aelab.training.stage import TrainingData, fingerprint, train_seed
 
 

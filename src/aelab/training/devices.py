@@ -1,4 +1,4 @@
-"""CPU against GPU (STUDY.md 3): one variant's first seed trained on each device, both in float32.
+"""CPU against GPU (docs/study.md 3): one variant's first seed trained on each device, both in float32.
 
 The comparison is a fact about the machine, so the devices are the stage's
 argument rather than a param: a device the machine does not have is skipped

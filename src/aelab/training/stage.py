@@ -18,12 +18,12 @@ import pandas as pd
 import torch
 
 from aelab import paths
+from aelab.aggregation import aggregate
 from aelab.config import ModelConfig, Params, TrainingConfig, VariantConfig
 from aelab.data.loading import Split, load_split
 from aelab.io import atomic_directory, write_json
 from aelab.models.base import Autoencoder
 from aelab.models.registry import MODELS, build_model
-from aelab.seeds import aggregate
 from aelab.site import device_name
 from aelab.training.checkpoint import save_checkpoint
 from aelab.training.engine import fit
