@@ -43,15 +43,19 @@ def section(html: str, study_id: str) -> str:
     return match.group(1)
 
 
-def table_after(html: str, heading_id: str) -> dict[str, dict[str, str]]:
-    """The table that follows the heading ``heading_id``, as {row label: {column: cell text}}."""
+def table_element(html: str, heading_id: str) -> ElementTree.Element:
     start = html.index(f'id="{heading_id}"')
-    table = ElementTree.fromstring(re.search(r"<table.*?</table>", html[start:], re.S).group(0))
-    header = [cell.text or "" for cell in table.find("thead").find("tr")]
+    return ElementTree.fromstring(re.search(r"<table.*?</table>", html[start:], re.S).group(0))
+
+
+def table_after(html: str, heading_id: str) -> dict[str, dict[str, str]]:
+    """The table that follows the heading ``heading_id``, as {row label: {metric key: cell text}}."""
+    table = table_element(html, heading_id)
+    keys = [cell.get("title") for cell in table.find("thead").find("tr")][1:]
     rows = {}
     for row in table.find("tbody"):
         cells = [cell.text or "" for cell in row]
-        rows[cells[0]] = dict(zip(header[1:], cells[1:], strict=True))
+        rows[cells[0]] = dict(zip(keys, cells[1:], strict=True))
     return rows
 
 
@@ -94,3 +98,21 @@ def test_only_what_ran_is_shown_and_every_image_exists(report):
     assert "figures/vae-baseline/generation/samples.png" in images
     for image in images:
         assert (root / paths.report_dir() / image).is_file(), image
+
+
+def test_headings_are_words_with_units_and_direction_and_the_best_value_is_marked(report):
+    _, _, html = report
+    table = table_element(section(html, "conv"), "conv-reconstruction")
+    headings = {cell.get("title"): cell.text for cell in table.find("thead").find("tr")}
+    assert headings["bce"] == "BCE (nats/image) ↓" and headings["psnr"] == "PSNR (dB) ↑"
+    assert headings["r2_uniform"] == "R² (uniform over pixels) ↑" and headings["device"] == "device"
+    keys = [cell.get("title") for cell in table.find("thead").find("tr")][1:]
+    rows = list(table.find("tbody"))
+    for column, key in enumerate(keys, start=1):
+        marked = [row for row in rows if row[column].get("class") == "best"]
+        if key in ("bce", "mse", "psnr", "ssim"):  # two variants with different values: one is best
+            values = [float(row[column].text.partition(" ± ")[0]) for row in rows]
+            best = (min if headings[key].endswith("↓") else max)(values)
+            assert [float(row[column].text.partition(" ± ")[0]) for row in marked] == [best], key
+        if key == "device":
+            assert not marked

@@ -117,6 +117,9 @@ class TaskSpec:
     """What the task needs of a variant, for the error that refuses another."""
     applies: Applies = lambda variant, datasets, settings: True
     inputs: Inputs = field(default=lambda params, variant_id: {})
+    per_seed: tuple[str, ...] = ()
+    """Metrics also kept for each seed (``<name>_seed<k>``), where the mean hides what matters: which seeds'
+    models use their latent dimensions, say."""
 
 
 def _manifold_applies(variant: VariantConfig, datasets: DatasetsConfig, settings: StrictModel) -> bool:
@@ -208,6 +211,7 @@ TASKS: dict[str, TaskSpec] = {
         {"kl_per_dimension": "KL per latent dimension; grey bars are inactive (collapsed) units."},
         needs="a variational model",
         applies=lambda variant, datasets, settings: variant.model.variational,
+        per_seed=("active_units", "kl_total"),
     ),
     "sample_quality": TaskSpec(
         SampleQualityConfig,

@@ -6,7 +6,7 @@ import torch
 
 from aelab import paths
 from aelab.aggregation import aggregate
-from aelab.config import Params
+from aelab.config import TASKS, Params
 from aelab.evaluation.context import Context
 from aelab.evaluation.tasks import task_function
 from aelab.io import atomic_directory, write_json
@@ -21,5 +21,9 @@ def evaluate_variant(params: Params, task: str, variant_id: str, device: torch.d
             context = Context.load(variant_id, seed, params.evaluation, device, splits)
             per_seed[seed] = run(context, staging if seed == seeds[0] else None)
     metrics = aggregate(per_seed)
+    if len(seeds) > 1:
+        metrics |= {
+            f"{name}_seed{seed}": values[name] for name in TASKS[task].per_seed for seed, values in per_seed.items()
+        }
     write_json(paths.task_metrics(variant_id, task), metrics)
     return metrics

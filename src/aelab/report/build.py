@@ -109,7 +109,7 @@ def build_report(params: Params, params_file: Path) -> Path:
 
 def _timings_html() -> str:
     timings = wall_time_per_stage(stage_timings())
-    return "" if timings.empty else timings.to_html(classes="metrics", border=0, float_format="{:.1f}".format)
+    return "" if timings.empty else to_html(timings)
 
 
 def _html_unless_empty(frame: pd.DataFrame) -> str:
@@ -192,9 +192,9 @@ def denoising_summary(params: Params, variants: list[str]) -> pd.DataFrame:
     frame = metrics_frame(variants, partial(paths.task_metrics, task="denoising"))
     if frame.empty:
         return frame
-    names = {noise_name(config): config for config in params.evaluation.denoising.noise}
-    columns = {f"{name}_psnr_output": f"PSNR out, {name}" for name in names if f"{name}_psnr_output" in frame}
-    summary = frame[list(columns)].rename(columns=columns)
+    names = [noise_name(config) for config in params.evaluation.denoising.noise]
+    columns = [f"{name}_psnr_output" for name in names if f"{name}_psnr_output" in frame]
+    summary = frame[columns + [f"{column}_std" for column in columns if f"{column}_std" in frame]]
     trained_on = [params.training_for(variant).noise for variant in summary.index]
     summary.insert(0, "training noise", [noise_name(noise) if noise else "none" for noise in trained_on])
     return summary

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from html import escape
 from pathlib import Path
 
 import pandas as pd
 
 from aelab.io import read_json
+from aelab.report.columns import HIGHER, describe
 
 SPREAD = "_std"
 
@@ -18,24 +20,12 @@ def metrics_frame(variants: Iterable[str], source: Callable[[str], Path]) -> pd.
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variant")
 
 
-def with_spread(frame: pd.DataFrame) -> pd.DataFrame:
-    """Numbers as text, ``mean ± std`` where a ``<name>_std`` column holds the spread over seeds or folds."""
-    shown = {}
-    for column in frame.columns:
-        if column.endswith(SPREAD) and column.removesuffix(SPREAD) in frame:
-            continue
-        spread = frame.get(column + SPREAD)
-        shown[column] = [
-            _cell(value, None if spread is None else spread[variant]) for variant, value in frame[column].items()
-        ]
-    return pd.DataFrame(shown, index=frame.index)
-
-
 MISSING = "—"
 """A metric with no value: null in its metrics file, or not measured for this row (e.g. a VAE in an AE-only column)."""
 
 
-def _cell(value: object, spread: float | None) -> str:
+def cell_text(value: object, spread: object = None) -> str:
+    """A number to 4 significant digits, ``mean ± std`` (std to 2) where there is a spread over seeds or folds."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return MISSING
     if not isinstance(value, (int, float)) or isinstance(value, bool):
@@ -44,5 +34,33 @@ def _cell(value: object, spread: float | None) -> str:
     return text if spread is None or pd.isna(spread) else f"{text} ± {spread:.2g}"
 
 
+def best_rows(values: pd.Series, better: str | None) -> set:
+    """The rows holding the column's best value, where the column has a direction and two rows to compare."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    if better is None or len(numbers) < 2 or numbers.nunique() < 2:
+        return set()
+    best = numbers.max() if better == HIGHER else numbers.min()
+    return set(numbers.index[numbers == best])
+
+
 def to_html(frame: pd.DataFrame) -> str:
-    return with_spread(frame).to_html(classes="metrics", border=0)
+    """The table as HTML: headings in words with unit and direction (the metric key as tooltip), ``mean ± std``
+    cells, the best value of each column marked."""
+    columns = [
+        column for column in frame.columns if not (column.endswith(SPREAD) and column.removesuffix(SPREAD) in frame)
+    ]
+    described = {column: describe(column) for column in columns}
+    best = {column: best_rows(frame[column], described[column].better) for column in columns}
+    head = "".join(f'<th title="{escape(column)}">{escape(described[column].heading)}</th>' for column in columns)
+    rows = []
+    for row, values in frame.iterrows():
+        cells = []
+        for column in columns:
+            text = escape(cell_text(values[column], values.get(column + SPREAD)))
+            marked = ' class="best"' if row in best[column] else ""
+            cells.append(f"<td{marked}>{text}</td>")
+        rows.append(f"<tr><th>{escape(str(row))}</th>{''.join(cells)}</tr>")
+    return (
+        f'<table class="metrics"><thead><tr><th>{escape(frame.index.name or "")}</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
