@@ -6,6 +6,7 @@ import shutil
 import struct
 
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 
 from aelab import paths
 from aelab.config import load_params
@@ -14,9 +15,10 @@ from tests.workflow.conftest import run
 
 pytestmark = pytest.mark.workflow
 
-BROKEN_IMAGES = (
-    "return [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'))"
-)
+LOAD_ALL = "for (const image of document.images) image.loading = 'eager';"
+"""The report's images load lazily, as a reader scrolls; the test loads them all."""
+PENDING = "return [...document.images].filter(i => !i.complete).length"
+BROKEN_IMAGES = "return [...document.images].filter(i => i.naturalWidth === 0).map(i => i.getAttribute('src'))"
 
 
 @pytest.fixture
@@ -47,7 +49,15 @@ def test_report_opens_in_headless_chromium_without_broken_images(snakemake_proje
     params = load_params(snakemake_project / "params.yaml")
     chromium.get((snakemake_project / paths.report_html()).resolve().as_uri())
     assert chromium.execute_script("return document.readyState") == "complete"
+    assert chromium.execute_script("return [...document.images].every(i => i.loading === 'lazy')")
+    chromium.execute_script(LOAD_ALL)
+    WebDriverWait(chromium, 60).until(lambda browser: browser.execute_script(PENDING) == 0)
     assert chromium.execute_script(BROKEN_IMAGES) == []
+    contents = [
+        link.get_attribute("href").split("#")[1] for link in chromium.find_elements("css selector", "#contents a")
+    ]
+    assert {f"study-{study_id}" for study_id in params.studies} <= set(contents)
+    assert all(chromium.find_elements("id", anchor) for anchor in contents)  # every entry leads somewhere
     for study_id, study in params.studies.items():
         section = chromium.find_element("id", f"study-{study_id}")
         assert section.find_element("tag name", "h2").text == study.title
