@@ -157,6 +157,12 @@ def rehearsal_params(args: argparse.Namespace) -> None:
     print(rehearsal_yaml(yaml.safe_load(Path(args.params).read_text()), args.epochs), end="")
 
 
+def results(args: argparse.Namespace) -> None:
+    from aelab.report.results import publish_results
+
+    log.info("wrote %s", publish_results(load_params(args.params)))
+
+
 def check(args: argparse.Namespace) -> None:
     params = load_params(args.params)
     runs = sum(len(params.task_variants(task)) for task in EVALUATION_TASKS)
@@ -252,6 +258,7 @@ def parser() -> argparse.ArgumentParser:
         help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})",
     )
     stage(report, "build the HTML report of every variant in params.yaml")
+    stage(results, "write docs/results.md from the committed metrics (and copy the study figures beside it)")
     stage(check, "validate params.yaml (every engine does so first; DVC runs this whenever the file changes)")
     stage(schema, "print the JSON schema of params.yaml")
     stage(choices, "print the values the publications leave open and aelab's choices (docs/choices.md)")
@@ -270,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s: %(message)s"
     )
     started = time.perf_counter()
-    recorded = args.stage not in ("check", "schema", "rehearsal_params", "choices", "report")
+    recorded = args.stage not in ("check", "schema", "rehearsal_params", "choices", "results", "report")
     try:
         args.run(args)
     except UserError as error:
