@@ -25,10 +25,8 @@ if TYPE_CHECKING:
 SUBJECT = "{subject}"
 """Stands for the stage's foreach key (DVC's ``${key}``/``${item}``, the rule's wildcard): a dataset, an image
 set or a variant."""
-PACKAGE = Path(__file__).resolve().parent
-"""Where the code is: absolute, so a rule's code inputs resolve from any working directory (--directory)."""
 IN_REPOSITORY = "src/aelab"
-"""The same folder as dvc.yaml names it."""
+"""The code's folder in the repository, as dvc.yaml names it (relative to the repository root)."""
 
 
 @dataclass(frozen=True)
@@ -112,9 +110,10 @@ def settings(params: Params, stage: str, subject: str = "") -> str:
     return json.dumps({key: value(params, key) for key in STAGES[stage].keys(subject)}, sort_keys=True)
 
 
-def code_files(stage: str) -> list[str]:
-    """The source files a stage runs (folders expanded): Snakemake reruns the job when one is newer."""
+def code_files(stage: str, repository: Path) -> list[str]:
+    """The source files a stage runs (folders expanded), in the repository at ``repository`` (absolute, so they
+    resolve from any working directory): Snakemake reruns the job when one is newer."""
     files = []
-    for path in (PACKAGE / code for code in STAGES[stage].code):
+    for path in (repository.resolve() / IN_REPOSITORY / code for code in STAGES[stage].code):
         files += sorted(str(file) for file in path.rglob("*.py")) if path.is_dir() else [str(path)]
     return files

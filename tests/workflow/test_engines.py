@@ -211,15 +211,20 @@ def test_every_dvc_stage_reads_what_the_pipeline_table_says(dvc_project):
         assert code == STAGES[stage].dvc_deps(), name
 
 
+DIRECT = ("Params have changed", "Updated input files")
+"""Snakemake's reasons for a job whose own params or inputs changed (not one downstream of a rerun job)."""
+
+
 def snakemake_params_changes(project) -> set[str]:
-    """The jobs `snakemake --dry-run` would run because their params changed, named as DVC names the stages."""
+    """The jobs `snakemake --dry-run` would run because their own params or inputs changed, named as DVC names
+    the stages."""
     plan = run(["snakemake", "--dry-run"], project).stdout
     changed = set()
     for block in plan.split("\n\n"):
         lines = [line.strip() for line in block.splitlines()]
         rule = next((line.split()[-1].rstrip(":") for line in lines if line.endswith(":") and "rule " in line), None)
         reason = next((line for line in lines if line.startswith("reason:")), "")
-        if rule is None or "Params have changed" not in reason:
+        if rule is None or rule == "all" or not any(cause in reason for cause in DIRECT):
             continue
         wildcards = dict(
             item.split("=")
@@ -256,3 +261,29 @@ def test_both_engines_rerun_the_same_stages_for_a_change_of_each_section(
         by_snakemake, by_dvc = snakemake_params_changes(snakemake_project), dvc_params_changes(dvc_project)
     assert by_snakemake == by_dvc, section
     assert "report" in by_dvc and (section == "studies" or len(by_dvc) > 1), by_dvc
+
+
+@contextmanager
+def edited_code(project, relative: str):
+    """A source file of the project with one line added (newer and of other content), restored afterwards."""
+    path = project / relative
+    original = path.read_text()
+    path.write_text(original + "# a changed default would change this file\n")
+    try:
+        yield
+    finally:
+        path.write_text(original)
+        git("checkout", "--", ".", cwd=project)
+
+
+def test_a_changed_default_of_the_typed_params_reruns_the_same_stages_in_both_engines(snakemake_project, dvc_project):
+    """Model defaults live in config/models.py: both engines rerun what it shapes (every training, and the report,
+    which reads every section of the params), nothing else."""
+    module = "src/aelab/config/models.py"
+    with edited_code(snakemake_project, module), edited_code(dvc_project, module):
+        by_snakemake, by_dvc = snakemake_params_changes(snakemake_project), dvc_params_changes(dvc_project)
+    params = load_params(dvc_project / "params.yaml")
+    expected = {f"train@{v}" for v in params.variants} | {
+        f"crossvalidate@{v}" for v in params.evaluation.crossval.variants
+    }
+    assert by_dvc == by_snakemake == expected | {f"devices@{v}" for v in params.evaluation.devices.variants}

@@ -77,3 +77,12 @@ def test_a_config_given_to_snakemake_is_refused_not_ignored(tmp_path, option):
         "aelab reads its study from params.yaml only; --configfile and --config do not reach its stages"
         in result.stdout + result.stderr
     )
+
+
+def test_a_yaml_error_names_its_line_before_snakemake_reads_the_file(tmp_path):
+    text = SMOKE_PARAMS.read_text().replace("  epochs: 2\n", "  epochs: [2\n", 1)
+    (tmp_path / "params.yaml").write_text(text)
+    result = dry_run(tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "params.yaml: not valid YAML" in output
+    assert "line 26, column" in output or "line 27, column" in output

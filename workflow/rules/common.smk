@@ -39,8 +39,8 @@ def settings_of(stage, wildcard=None):
 
 
 def code_of(stage):
-    """Inputs of a job: the stage's source files."""
-    return pipeline.code_files(stage)
+    """Inputs of a job: the stage's source files (in the repository of this Snakefile, as DVC hashes them)."""
+    return pipeline.code_files(stage, Path(workflow.basedir))
 
 
 def processed(dataset):

@@ -13,8 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from aelab.data import CLASSES
 from aelab.models.base import LossTerms
-from aelab.models.mlp import CLASSES
 from aelab.training.checkpoint import load_weights, save_weights
 
 FORMAT_VERSION = 1

@@ -20,8 +20,8 @@ from pathlib import Path
 import torch
 from torch.distributions import Distribution, Independent, MultivariateNormal, Normal
 
+from aelab.data import CLASSES
 from aelab.evaluation.context import Context
-from aelab.models.mlp import CLASSES
 from aelab.plotting import figures as plots
 from aelab.training.seeding import isolated_rng
 

@@ -14,10 +14,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from aelab.config import MlpFamilyConfig
+from aelab.data import CLASSES
 from aelab.models.activations import ACTIVATIONS
-
-CLASSES = 10
-"""Every labelled dataset of the study (MNIST, Fashion-MNIST, CMNIST) has ten classes."""
 
 
 def hidden_stack(widths: list[int], in_features: int, activation: str) -> nn.Sequential:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from aelab.data import CLASSES
 from aelab.plotting.grid import image_grid
-
-CLASSES = 10
 
 
 def sample_grid(arrays: dict[str, np.ndarray], count: int = 48, columns: int = 16) -> Figure:
