@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aelab import paths, site
-from aelab.config import EVALUATION_TASKS, json_schema, load_params
+from aelab.config import EVALUATION_TASKS, json_schema, load_params, read_yaml
 from aelab.errors import UserError
 from aelab.io import write_json
 
@@ -149,12 +149,10 @@ def schema(args: argparse.Namespace) -> None:
 
 
 def rehearsal_params(args: argparse.Namespace) -> None:
-    import yaml
-
     from aelab.rehearsal import rehearsal_yaml
 
     load_params(args.params)  # the rehearsal of an invalid study would fail hours later
-    print(rehearsal_yaml(yaml.safe_load(Path(args.params).read_text()), args.epochs), end="")
+    print(rehearsal_yaml(read_yaml(Path(args.params)), args.epochs), end="")
 
 
 def results(args: argparse.Namespace) -> None:

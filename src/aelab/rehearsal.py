@@ -17,13 +17,12 @@ import yaml
 def capped_params(raw: dict, epochs: int) -> dict:
     """``raw`` params (as read from YAML) with every epoch count at most ``epochs``."""
     capped = copy.deepcopy(raw)
-    sections = [capped["training"], capped["evaluation"]["sample_quality"]["classifier"]["training"]]
+    evaluation = capped["evaluation"]
+    sections = [capped["training"], evaluation["sample_quality"]["classifier"]["training"], evaluation["crossval"]]
     sections += [variant["training"] for variant in capped["variants"].values() if "training" in variant]
     for section in sections:
-        if section.get("epochs") is not None:
+        if section.get("epochs") is not None:  # cross-validation's null: the variant's own, capped above
             section["epochs"] = min(section["epochs"], epochs)
-    crossval = capped["evaluation"]["crossval"]
-    crossval["epochs"] = min(crossval.get("epochs") or epochs, epochs)
     return capped
 
 
