@@ -99,7 +99,8 @@ def edited_params(project, old: str, new: str):
     finally:
         params_file.write_text(original)
         git("checkout", "--", ".", cwd=project)  # dvc.lock and the small metrics first,
-        run(["dvc", "checkout", "-q"], project)  # then the cached outputs that lock names
+        if (project / "dvc.lock").exists():  # then the cached outputs that lock names (a DVC-run project)
+            run(["dvc", "checkout", "-q"], project)
 
 
 def stages_run_by_repro(project) -> set[str]:
