@@ -26,6 +26,7 @@ from aelab.io import atomic_directory, read_json
 from aelab.plotting import figures as plots
 from aelab.report import choices
 from aelab.report.captions import FIGURE_CAPTIONS, LOSS_CURVES_CAPTION, TABLE_CAPTIONS
+from aelab.report.columns import noise_label
 from aelab.report.provenance import provenance, stage_timings, wall_time_per_stage
 from aelab.report.tables import metrics_frame, to_html
 
@@ -196,7 +197,7 @@ def denoising_summary(params: Params, variants: list[str]) -> pd.DataFrame:
     columns = [f"{name}_psnr_output" for name in names if f"{name}_psnr_output" in frame]
     summary = frame[columns + [f"{column}_std" for column in columns if f"{column}_std" in frame]]
     trained_on = [params.training_for(variant).noise for variant in summary.index]
-    summary.insert(0, "training noise", [noise_name(noise) if noise else "none" for noise in trained_on])
+    summary.insert(0, "training noise", [noise_label(noise_name(noise)) if noise else "none" for noise in trained_on])
     return summary
 
 
