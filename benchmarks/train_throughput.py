@@ -43,12 +43,22 @@ from aelab.models.registry import build_model
 from aelab.training.engine import adam, train_epoch
 
 HERE = Path(__file__).resolve().parent
-SHAPES = {"mnist": (1, 28, 28), "fashion_mnist": (1, 28, 28), "coco64": (3, 64, 64), "coco28-grey": (1, 28, 28)}
-FULL_TRAIN_IMAGES = {"mnist": 60_000, "fashion_mnist": 60_000, "coco64": 4_500, "coco28-grey": 4_500}
+IDX_TRAIN_IMAGES = 60_000
+"""MNIST's and Fashion-MNIST's training split."""
 
 
-def dataset_kind(dataset: str) -> str:
-    return "mnist" if dataset.startswith("cmnist") else dataset
+def train_images(datasets, dataset: str) -> int:
+    """Training images of a dataset, from its settings (the study's are all known before anything runs)."""
+    if dataset in datasets.idx:
+        return datasets.idx[dataset].train_images or IDX_TRAIN_IMAGES
+    if dataset in datasets.cmnist:
+        config = datasets.cmnist[dataset]
+        return round((train_images(datasets, config.source) - config.validation_images) * config.train_fraction)
+    if dataset in datasets.cmnist_pooled:
+        config = datasets.cmnist_pooled[dataset]
+        return round(sum(train_images(datasets, level) for level in config.levels) * config.fraction)
+    config = datasets.coco[dataset]
+    return round((config.max_images or 5_000) * (1 - config.test_fraction))
 
 
 def representative_key(model) -> tuple:
@@ -256,12 +266,14 @@ def study_estimate(params, args, device) -> None:
     for key, (variant_id, rate) in measured[device.type].items():
         rates = "".join(f" {timings[key][1]:>9.0f}" for timings in measured.values())
         speed_up = f" {rate / measured['cpu'][key][1]:>12.1f}x" if len(measured) > 1 else ""
-        print(f"  {variant_id:<22} {key[1]:<10}{rates} {FULL_TRAIN_IMAGES[key[0]] / rate:>28.2f}{speed_up}")
+        images = train_images(params.datasets, params.variant(variant_id).dataset)
+        print(f"  {variant_id:<22} {key[1]:<10}{rates} {images / rate:>28.2f}{speed_up}")
     for name, rates in measured.items():
         total = study_seconds(params, rates)
         print(
-            f"\nestimated training time of the whole study on {name} ({len(params.variants)} variants x "
-            f"{len(params.seeds)} seed(s), one job at a time): {total / 60:.1f} min ({total / 3600:.2f} h)"
+            f"\nestimated training time of the whole study on {name} ({len(params.variants)} variants, "
+            f"{sum(len(params.seeds_for(v)) for v in params.variants)} seed runs, one job at a time): "
+            f"{total / 60:.1f} min ({total / 3600:.2f} h)"
         )
 
 
@@ -269,19 +281,19 @@ def study_seconds(params, rates: dict[tuple, tuple[str, float]]) -> float:
     """Training time of every variant and seed at its cost class's measured rate, one job at a time."""
     total = 0.0
     for variant_id, variant in params.variants.items():
-        kind = dataset_kind(variant.dataset)
-        rate = rates[(kind, *representative_key(variant.model))][1]
-        total += params.training_for(variant_id).epochs * FULL_TRAIN_IMAGES[kind] / rate * len(params.seeds)
+        rate = rates[(params.datasets.image_shape(variant.dataset), *representative_key(variant.model))][1]
+        epochs, seeds = params.training_for(variant_id).epochs, len(params.seeds_for(variant_id))
+        total += epochs * train_images(params.datasets, variant.dataset) / rate * seeds
     return total
 
 
 def representatives(params, args, device) -> dict[tuple, tuple[str, float]]:
-    """(first variant, images/s) of each cost class (dataset kind, family, architecture) on ``device``."""
+    """(first variant, images/s) of each cost class (image shape, family, architecture) on ``device``."""
     rates: dict[tuple, tuple[str, float]] = {}
     for variant_id, variant in params.variants.items():
-        key = (dataset_kind(variant.dataset), *representative_key(variant.model))
+        key = (params.datasets.image_shape(variant.dataset), *representative_key(variant.model))
         if key not in rates:
-            epoch = warmed(aelab_epoch(variant.model, SHAPES[key[0]], args.study_images, device), device)
+            epoch = warmed(aelab_epoch(variant.model, key[0], args.study_images, device), device)
             rates[key] = (variant_id, args.study_images / statistics.median(epoch() for _ in range(args.rounds)))
     return rates
 
