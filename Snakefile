@@ -37,10 +37,14 @@ rule all:
         rules.report.output.report,
 
 
+ENGINE_LOCK = []
+"""DVC's project lock while this Snakemake runs (a module-level list: the handle must outlive onstart)."""
+
+
 onstart:
     # Held until Snakemake exits: `dvc repro` cannot delete outputs under a running job.
     try:
-        DVC_LOCK = engines.hold_dvc_lock()
+        ENGINE_LOCK.append(engines.hold_dvc_lock())
     except UserError as error:
         raise WorkflowError(str(error)) from None
 

@@ -96,8 +96,9 @@ def crossval_state(variant: str, fold: int) -> Path:
 
 
 def classifier_dir(dataset: str) -> Path:
-    """The sample-quality classifier of one labelled dataset."""
-    return RESULTS / "classifiers" / dataset
+    """The sample-quality classifier of one labelled dataset (beside the datasets: the report's inputs are then
+    three folders that every study has, which DVC needs to exist)."""
+    return RESULTS / "datasets" / "classifiers" / dataset
 
 
 def classifier_model(dataset: str) -> Path:
@@ -144,7 +145,7 @@ def report_html() -> Path:
 
 def devices_dir(variant: str) -> Path:
     """CPU against GPU: the same variant and seed trained on each device the machine has."""
-    return RESULTS / "devices" / variant
+    return variant_dir(variant) / "devices"
 
 
 def devices_metrics(variant: str) -> Path:

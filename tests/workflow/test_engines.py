@@ -1,6 +1,7 @@
 """Snakemake and DVC run the same smoke study, produce the same artefacts, and cache it."""
 
 import json
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -88,8 +89,9 @@ def test_second_dvc_repro_does_nothing(dvc_project):
 
 
 @contextmanager
-def edited_params(project, old: str, new: str):
-    """params.yaml with one text replaced; the project is restored (files and outputs) afterwards."""
+def edited_params(project, old: str, new: str, ran: bool = True):
+    """params.yaml with one text replaced; the project is restored afterwards: its files, and the outputs a DVC run
+    changed (``ran``: the test ran the edited study, not only planned it)."""
     params_file = project / "params.yaml"
     original = params_file.read_text()
     assert old in original
@@ -99,8 +101,8 @@ def edited_params(project, old: str, new: str):
     finally:
         params_file.write_text(original)
         git("checkout", "--", ".", cwd=project)  # dvc.lock and the small metrics first,
-        if (project / "dvc.lock").exists():  # then the cached outputs that lock names (a DVC-run project)
-            run(["dvc", "checkout", "-q"], project)
+        if ran:
+            run(["dvc", "checkout", "-q"], project)  # then the cached outputs that lock names
 
 
 def stages_run_by_repro(project) -> set[str]:
@@ -166,7 +168,7 @@ def test_dvc_plots_render_every_variants_loss_curves(dvc_project):
 
 def test_dvc_checks_params_yaml_when_no_stage_reads_the_changed_key(dvc_project):
     """An unknown top-level key changes no stage's params, yet dvc repro refuses it, naming it."""
-    with edited_params(dvc_project, "\ntraining:\n", "\nlearning_rte: 0.1\ntraining:\n"):
+    with edited_params(dvc_project, "\ntraining:\n", "\nlearning_rte: 0.1\ntraining:\n", ran=False):
         result = run(["dvc", "repro"], dvc_project, check=False)
         assert result.returncode != 0
         assert "learning_rte: unknown key" in result.stdout + result.stderr
@@ -179,7 +181,7 @@ def test_every_engine_refuses_a_repeated_key_naming_its_line(dvc_project, snakem
         "dvc": 'found duplicate key "epochs"',
     }
     for project, command in ((dvc_project, ["dvc", "repro"]), (snakemake_project, ["snakemake", "--cores", "1"])):
-        with edited_params(project, "  epochs: 2\n", "  epochs: 2\n  epochs: 3\n"):
+        with edited_params(project, "  epochs: 2\n", "  epochs: 2\n  epochs: 3\n", ran=False):
             result = run(command, project, check=False)
             output = result.stdout + result.stderr
             assert result.returncode != 0 and expected[command[0]] in output, command
@@ -195,7 +197,7 @@ def dvc_stage_reads(project):
         for stage in repo.index.stages:
             keys = {key for dep in stage.deps if hasattr(dep, "params") for key in dep.params}
             code = {str(dep.def_path) for dep in stage.deps if str(dep.def_path).startswith("src/")}
-            reads[stage.addressing] = (keys, code)
+            reads[stage.name] = (keys, code)
     return reads
 
 
@@ -220,23 +222,22 @@ def snakemake_params_changes(project) -> set[str]:
     """The jobs `snakemake --dry-run` would run because their own params or inputs changed, named as DVC names
     the stages."""
     plan = run(["snakemake", "--dry-run"], project).stdout
+    jobs: list[dict[str, str]] = []
+    for line in (line.strip() for line in plan.splitlines()):
+        if re.fullmatch(r"(local)?rule \w+:", line):
+            jobs.append({"rule": line.split()[1].rstrip(":")})
+        elif jobs and line.startswith(("reason:", "wildcards:")):
+            key, _, value = line.partition(": ")
+            jobs[-1][key] = value
     changed = set()
-    for block in plan.split("\n\n"):
-        lines = [line.strip() for line in block.splitlines()]
-        rule = next((line.split()[-1].rstrip(":") for line in lines if line.endswith(":") and "rule " in line), None)
-        reason = next((line for line in lines if line.startswith("reason:")), "")
-        if rule is None or rule == "all" or not any(cause in reason for cause in DIRECT):
+    for job in jobs:
+        if job["rule"] == "all" or not any(cause in job.get("reason", "") for cause in DIRECT):
             continue
-        wildcards = dict(
-            item.split("=")
-            for line in lines
-            if line.startswith("wildcards:")
-            for item in line.removeprefix("wildcards:").strip().split(", ")
-        )
-        if rule == "evaluate":
+        wildcards = dict(item.split("=") for item in job["wildcards"].split(", ")) if "wildcards" in job else {}
+        if job["rule"] == "evaluate":
             changed.add(f"{wildcards['task']}@{wildcards['variant']}")
         else:
-            changed.add("@".join([rule, *wildcards.values()]))
+            changed.add("@".join([job["rule"], *wildcards.values()]))
     return changed
 
 
@@ -258,7 +259,7 @@ def dvc_params_changes(project) -> set[str]:
 def test_both_engines_rerun_the_same_stages_for_a_change_of_each_section(
     snakemake_project, dvc_project, section, old, new
 ):
-    with edited_params(snakemake_project, old, new), edited_params(dvc_project, old, new):
+    with edited_params(snakemake_project, old, new, ran=False), edited_params(dvc_project, old, new, ran=False):
         by_snakemake, by_dvc = snakemake_params_changes(snakemake_project), dvc_params_changes(dvc_project)
     assert by_snakemake == by_dvc, section
     assert "report" in by_dvc and (section == "studies" or len(by_dvc) > 1), by_dvc
