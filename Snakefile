@@ -1,6 +1,7 @@
 # aelab: the autoencoder study as a Snakemake workflow.
 # Every rule runs `python -m aelab <stage> ...`; every artefact path is a function of aelab.paths
 # (the log files beside them are Snakemake's own bookkeeping, named in the rules).
+import os
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError

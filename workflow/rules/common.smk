@@ -39,8 +39,9 @@ def settings_of(stage, wildcard=None):
 
 
 def code_of(stage):
-    """Inputs of a job: the stage's source files (in the repository of this Snakefile, as DVC hashes them)."""
-    return pipeline.code_files(stage, Path(workflow.basedir))
+    """Inputs of a job: the stage's source files (in the repository of this Snakefile, as DVC hashes them),
+    relative to the working directory, so a project that moves keeps its record of what ran."""
+    return [os.path.relpath(file) for file in pipeline.code_files(stage, Path(workflow.basedir))]
 
 
 def processed(dataset):
