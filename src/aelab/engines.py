@@ -2,20 +2,27 @@
 
 Both engines delete a job's declared outputs before they run it, so a
 ``dvc repro`` started beside a running ``snakemake`` deleted a checkpoint that
-Snakemake's job was about to publish. DVC already serialises its own commands
-with a lock on ``.dvc/tmp/lock`` (an fcntl lock through zc.lockfile). A
-Snakemake run takes that same lock for as long as it runs, so DVC cannot start
-under it (DVC then says "Unable to acquire lock"), and Snakemake refuses to
-start while DVC holds it.
+Snakemake's job was about to publish. DVC serialises its own commands with a
+lock on ``.dvc/tmp/lock`` (an fcntl lock through zc.lockfile), but releases it
+while a stage's command runs (so that the command may call dvc itself); for
+that time the stage's paths stand in ``.dvc/tmp/rwlock`` with the pid of the
+dvc command. A Snakemake run takes the project lock for as long as it runs, so
+DVC cannot start under it ("Unable to acquire lock"), and refuses to start
+while DVC holds the lock or runs a stage.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from pathlib import Path
 
 from aelab.errors import UserError
 
 DVC_LOCK = Path(".dvc") / "tmp" / "lock"
+DVC_STAGE_LOCKS = Path(".dvc") / "tmp" / "rwlock"
+"""DVC's record of the stages running now: ``{"write": {path: {"pid", "cmd"}}, "read": {path: [...]}}``."""
 
 
 def hold_dvc_lock(project: Path = Path(".")) -> object | None:
@@ -30,9 +37,51 @@ def hold_dvc_lock(project: Path = Path(".")) -> object | None:
     lock = project / DVC_LOCK
     lock.parent.mkdir(exist_ok=True)
     try:
-        return zc.lockfile.LockFile(str(lock), content_template="{pid} snakemake")
+        handle = zc.lockfile.LockFile(str(lock), content_template="{pid} snakemake")
     except zc.lockfile.LockError:
-        raise UserError(
-            f"a DVC command is running in this project (it holds {lock}): Snakemake and DVC would delete "
-            "each other's outputs. Wait for it to finish, then run snakemake again."
-        ) from None
+        raise busy(f"a DVC command is running in this project (it holds {lock})") from None
+    commands = running_dvc_stages(project)
+    if commands:
+        handle.close()
+        raise busy(f"DVC is running a stage in this project ({'; '.join(commands)})")
+    return handle
+
+
+def running_dvc_stages(project: Path) -> list[str]:
+    """The dvc commands (as typed) whose stage runs now, from DVC's stage locks, read under DVC's own guard."""
+    import zc.lockfile
+
+    record = project / DVC_STAGE_LOCKS
+    for _ in range(50):  # DVC holds the guard for the instant of an edit
+        try:
+            guard = zc.lockfile.LockFile(f"{record}.lock")
+            break
+        except zc.lockfile.LockError:
+            time.sleep(0.1)
+    else:
+        raise busy(f"DVC keeps {record}.lock locked")
+    try:
+        stages = json.loads(record.read_text()) if record.exists() else {}
+    finally:
+        guard.close()
+    holders = list(stages.get("write", {}).values()) + [
+        holder for readers in stages.get("read", {}).values() for holder in readers
+    ]
+    return sorted({holder["cmd"] for holder in holders if alive(holder["pid"])})
+
+
+def alive(pid: int) -> bool:
+    """Whether a process with this pid exists (DVC's own test; a killed dvc's entries are stale)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def busy(what: str) -> UserError:
+    return UserError(
+        f"{what}: Snakemake and DVC would delete each other's outputs. Wait for it to finish, then run snakemake again."
+    )

@@ -7,7 +7,7 @@ import time
 import pytest
 import yaml
 
-from aelab import paths
+from aelab import engines, paths
 from tests.conftest import SMOKE_PARAMS
 from tests.workflow.conftest import engine_environment, git, run, smoke_project
 
@@ -86,10 +86,7 @@ def test_dvc_cannot_start_while_snakemake_runs_and_deletes_nothing(snakemake_pro
         text=True,
     )
     try:
-        wait_for(
-            lambda: list((snakemake_project / "logs" / "train_classifier").glob("*.log")) and snakemake.poll() is None,
-            "snakemake to start a job",
-        )
+        wait_for(lambda: holds_dvc_lock(snakemake_project, snakemake), "snakemake to take DVC's lock")
         result = run(["dvc", "repro", "--force", "train@ae-baseline"], snakemake_project, check=False)
         assert result.returncode != 0 and "Unable to acquire lock" in result.stdout + result.stderr
     finally:
@@ -98,14 +95,40 @@ def test_dvc_cannot_start_while_snakemake_runs_and_deletes_nothing(snakemake_pro
     assert checkpoint.stat().st_mtime_ns == before
 
 
-def test_snakemake_refuses_to_start_while_dvc_runs(dvc_project):
-    """DVC's own repo lock, taken by DVC's code as every dvc command takes it, blocks a Snakemake run."""
+def holds_dvc_lock(project, process) -> bool:
+    """Whether the process runs and holds DVC's project lock (zc.lockfile writes its pid into the file)."""
+    lock = project / engines.DVC_LOCK
+    return process.poll() is None and lock.exists() and lock.read_text().split() == [str(process.pid), "snakemake"]
+
+
+HOLD_THE_PROJECT_LOCK = "repo.lock.lock()"
+"""What every dvc command does first."""
+
+RUN_A_STAGE = (
+    "from dvc.rwlock import rwlock; "
+    "stage = rwlock(repo.tmp_dir, repo.fs, 'dvc repro train@ae-baseline', [], [repo.root_dir + '/results'], False); "
+    "stage.__enter__()"
+)
+"""What `dvc repro` does while a stage's command runs: DVC releases its project lock (so that the command may call
+dvc) and records the stage's paths with its pid in .dvc/tmp/rwlock, through this function of DVC's."""
+
+
+@pytest.mark.parametrize(
+    ("dvc_at_work", "expected"),
+    [
+        (HOLD_THE_PROJECT_LOCK, "a DVC command is running in this project"),
+        (RUN_A_STAGE, "DVC is running a stage in this project (dvc repro train@ae-baseline)"),
+    ],
+    ids=["project-lock", "stage-running"],
+)
+def test_snakemake_refuses_to_start_while_dvc_runs(dvc_project, dvc_at_work, expected):
+    """DVC's own code takes its locks (as `dvc repro` does); a Snakemake run then refuses to start."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "from dvc.repo import Repo; import time; repo = Repo('.'); repo.lock.lock(); "
-            "print('locked', flush=True); time.sleep(120)",
+            f"from dvc.repo import Repo; import time; repo = Repo('.'); {dvc_at_work}; "
+            "print('working', flush=True); time.sleep(120)",
         ],
         cwd=dvc_project,
         env=engine_environment(),
@@ -115,10 +138,12 @@ def test_snakemake_refuses_to_start_while_dvc_runs(dvc_project):
     report = dvc_project / paths.report_html()
     before = report.stat().st_mtime_ns
     try:
-        assert holder.stdout.readline().strip() == "locked"
+        assert holder.stdout.readline().strip() == "working"
         result = run(["snakemake", "--cores", "1", "--forcerun", "report"], dvc_project, check=False)
-        assert result.returncode != 0 and "a DVC command is running in this project" in result.stdout + result.stderr
+        assert result.returncode != 0 and expected in result.stdout + result.stderr
         assert report.stat().st_mtime_ns == before
     finally:
         holder.kill()
         holder.wait()
+    # once DVC is gone, Snakemake may run (a killed dvc leaves stale entries behind, naming a dead pid)
+    engines.hold_dvc_lock(dvc_project).close()
