@@ -14,8 +14,6 @@ while DVC holds the lock or runs a stage.
 from __future__ import annotations
 
 import json
-import os
-import time
 from pathlib import Path
 
 from aelab.errors import UserError
@@ -48,37 +46,21 @@ def hold_dvc_lock(project: Path = Path(".")) -> object | None:
 
 
 def running_dvc_stages(project: Path) -> list[str]:
-    """The dvc commands (as typed) whose stage runs now, from DVC's stage locks, read under DVC's own guard."""
-    import zc.lockfile
+    """The dvc commands (as typed) whose stage runs now: DVC's stage record, read under DVC's own guard of it
+    (with DVC's retries); entries of a killed dvc name a dead pid and are ignored, as DVC ignores them."""
+    import psutil
+    from dvc.lock import LockError, make_lock
 
     record = project / DVC_STAGE_LOCKS
-    for _ in range(50):  # DVC holds the guard for the instant of an edit
-        try:
-            guard = zc.lockfile.LockFile(f"{record}.lock")
-            break
-        except zc.lockfile.LockError:
-            time.sleep(0.1)
-    else:
-        raise busy(f"DVC keeps {record}.lock locked")
     try:
-        stages = json.loads(record.read_text()) if record.exists() else {}
-    finally:
-        guard.close()
+        with make_lock(f"{record}.lock", tmp_dir=str(record.parent)):
+            stages = json.loads(record.read_text()) if record.exists() else {}
+    except LockError:
+        raise busy(f"DVC keeps {record}.lock locked") from None
     holders = list(stages.get("write", {}).values()) + [
         holder for readers in stages.get("read", {}).values() for holder in readers
     ]
-    return sorted({holder["cmd"] for holder in holders if alive(holder["pid"])})
-
-
-def alive(pid: int) -> bool:
-    """Whether a process with this pid exists (DVC's own test; a killed dvc's entries are stale)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return sorted({holder["cmd"] for holder in holders if psutil.pid_exists(holder["pid"])})
 
 
 def busy(what: str) -> UserError:

@@ -24,7 +24,7 @@ def output_files(project: Path) -> dict[Path, int]:
 
     with Repo(str(project)) as repo:
         outputs = [Path(str(out.fs_path)) for stage in repo.index.stages for out in stage.outs]
-    files = [file for out in outputs for file in ([out] if out.is_file() else out.rglob("*") if out.is_dir() else [])]
+    files = (file for out in outputs for file in (out.rglob("*") if out.is_dir() else [out]))
     return {file: file.stat().st_mtime_ns for file in files if file.is_file()}
 
 
