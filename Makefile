@@ -5,6 +5,7 @@
 #   make test       lint, then the test suite (unit, integration, real Snakemake/DVC/SLURM runs)
 #   make test-fast  unit and integration tests only (no workflow runs): the edit-test loop
 #   make lint       ruff (lint, format), snakefmt, snakemake --lint, the params check
+#   make generated  rewrite the files generated from the code: the params schema, dvc.yaml, docs/choices.md
 
 PYTHON ?= python3
 # Every core this process may use (Snakemake gives each torch job the threads its rule asks for).
@@ -21,7 +22,7 @@ export AELAB_DATA_MIRROR := $(abspath $(AELAB_DATA_MIRROR))
 endif
 export PATH := $(BIN):$(PATH)
 
-.PHONY: study smoke rehearsal test test-fast lint schema debian
+.PHONY: study smoke rehearsal test test-fast lint generated debian
 study: $(STAMP)
 	snakemake --cores $(CORES)
 
@@ -65,9 +66,12 @@ debian:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# Regenerate the JSON schema that Snakemake's validate() uses from the typed params.
-schema: $(STAMP)
+# Files generated from the code, committed (a fast test checks each is current): the JSON schema that
+# Snakemake's validate() uses, DVC's stages from the pipeline's stage table, the table of choices.
+generated: $(STAMP)
 	python -m aelab schema > workflow/schemas/params.schema.json
+	python -m aelab dvc_yaml > dvc.yaml
+	python -m aelab choices > docs/choices.md
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)

@@ -7,9 +7,12 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
-from aelab import engines, paths, pipeline, site
+from aelab import paths, site
+from aelab.pipeline import lock, stages
 from aelab.errors import UserError
-from aelab.config import EVALUATION_TASKS, TASKS, ParamsError, load_params, read_yaml
+from aelab.config.tasks import EVALUATION_TASKS
+from aelab.config.base import ParamsError
+from aelab.config.loading import load_params, read_yaml
 from aelab.report.captions import FIGURE_CAPTIONS
 
 min_version("9.0")
@@ -45,7 +48,7 @@ ENGINE_LOCK = []
 onstart:
     # Held until Snakemake exits: `dvc repro` cannot delete outputs under a running job.
     try:
-        ENGINE_LOCK.append(engines.hold_dvc_lock())
+        ENGINE_LOCK.append(lock.hold_dvc_lock())
     except UserError as error:
         raise WorkflowError(str(error)) from None
 

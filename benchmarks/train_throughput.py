@@ -37,7 +37,8 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from aelab import site
-from aelab.config import TrainingConfig, load_params
+from aelab.config.loading import load_params
+from aelab.config.training import TrainingConfig
 from aelab.data.loading import Split
 from aelab.models.registry import build_model
 from aelab.training.engine import adam, train_epoch
@@ -149,7 +150,7 @@ def aelab_epoch(model_config, shape, images: int, device: torch.device) -> Calla
     settings = TrainingConfig(epochs=1, batch_size=128, learning_rate=1e-3, adam_eps=1e-7)
     optimizer = adam(model, settings)
     order = torch.Generator().manual_seed(0)
-    return lambda: train_epoch(model, data, optimizer, settings, order, site.mixed_precision(device))
+    return lambda: train_epoch(model, data, optimizer, settings, order, site.bf16_autocast())
 
 
 def seconds(epoch: Callable[[], None], device: torch.device) -> float:

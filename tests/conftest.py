@@ -14,6 +14,17 @@ MIRROR = Path(os.environ.get("AELAB_DATA_MIRROR") or ROOT.parent / "shared" / "d
 SMOKE_PARAMS = ROOT / "tests" / "smoke" / "params.yaml"
 
 
+def pytest_collection_modifyitems(config, items):
+    """GPU tests run where CUDA is visible and are skipped, saying so, elsewhere (lightning-hydra's RunIf)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="needs CUDA: no GPU is visible on this machine"))
+
+
 def write_idx(path: Path, array: np.ndarray) -> None:
     """Write ``array`` (uint8) as a gzipped IDX file, the format MNIST is published in."""
     header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
@@ -32,7 +43,7 @@ def tiny_project(tiny_mnist: Path, monkeypatch):
     """The working directory: generated data and the smoke params (2 epochs, tiny data) -> the loaded params."""
     import shutil
 
-    from aelab.config import load_params
+    from aelab.config.loading import load_params
 
     monkeypatch.chdir(tiny_mnist)
     shutil.copy(SMOKE_PARAMS, "params.yaml")

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aelab import paths, site
-from aelab.config import EVALUATION_TASKS, json_schema, load_params, read_yaml
+from aelab.config.loading import json_schema, load_params, read_yaml
+from aelab.config.tasks import EVALUATION_TASKS
 from aelab.errors import UserError
 from aelab.io import write_json
 
@@ -148,8 +149,14 @@ def schema(args: argparse.Namespace) -> None:
     print(json.dumps(json_schema(), indent=2))
 
 
+def dvc_yaml(args: argparse.Namespace) -> None:
+    from aelab.pipeline.dvc_yaml import dvc_yaml as generated
+
+    print(generated(), end="")
+
+
 def rehearsal_params(args: argparse.Namespace) -> None:
-    from aelab.rehearsal import rehearsal_yaml
+    from aelab.pipeline.rehearsal import rehearsal_yaml
 
     load_params(args.params)  # the rehearsal of an invalid study would fail hours later
     print(rehearsal_yaml(read_yaml(Path(args.params)), args.epochs), end="")
@@ -162,7 +169,7 @@ def results(args: argparse.Namespace) -> None:
 
 
 def record(args: argparse.Namespace) -> None:
-    from aelab.recording import record as record_in_dvc
+    from aelab.pipeline.recording import record as record_in_dvc
 
     log.info("recorded the outputs in DVC; %d file(s) got their modification time back", record_in_dvc())
 
@@ -190,11 +197,14 @@ def _require_declared(declared: dict, name: str, section: str) -> None:
 
 
 def _prepare_torch(args: argparse.Namespace) -> None:
-    """The process settings every tensor stage shares: its thread count, and malloc keeping freed memory."""
+    """The process settings every tensor stage shares: its thread count, malloc keeping freed memory, IEEE
+    float32 on a GPU (TF32 off), and a valid precision setting (checked before any work, not after)."""
     import torch
 
+    site.precision()
     torch.set_num_threads(args.threads or site.threads())
     site.keep_freed_memory()
+    site.use_ieee_float32()
 
 
 def _device(args: argparse.Namespace) -> torch.device:
@@ -266,6 +276,7 @@ def parser() -> argparse.ArgumentParser:
     stage(record, "dvc commit --force, keeping the outputs' modification times (Snakemake then has nothing to do)")
     stage(check, "validate params.yaml (every engine does so first; DVC runs this whenever the file changes)")
     stage(schema, "print the JSON schema of params.yaml")
+    stage(dvc_yaml, "print dvc.yaml, generated from the pipeline's stage table")
     stage(choices, "print the values the publications leave open and aelab's choices (docs/choices.md)")
     rehearsing = stage(rehearsal_params, "print params.yaml with every epoch count capped (a scale rehearsal)")
     rehearsing.add_argument("--epochs", type=int, default=1, help="the cap (default: %(default)s)")
@@ -276,13 +287,17 @@ SUBJECTS = ("task", "variant", "dataset", "image_set")
 """The positional arguments that name what a stage run works on."""
 
 
+UNRECORDED = ("check", "record", "schema", "dvc_yaml", "rehearsal_params", "choices", "results", "report")
+"""Commands that are not pipeline stage runs of a subject: no timing or failure record."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s: %(message)s"
     )
     started = time.perf_counter()
-    recorded = args.stage not in ("check", "record", "schema", "rehearsal_params", "choices", "results", "report")
+    recorded = args.stage not in UNRECORDED
     try:
         args.run(args)
     except UserError as error:

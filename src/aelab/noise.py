@@ -7,11 +7,14 @@ checkpoints, so a resumed run draws the same noise.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 
-from aelab.config import GaussianNoise, NoiseConfig, SaltAndPepperNoise, SpeckleNoise
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from aelab.config.noise import GaussianNoise, NoiseConfig, SaltAndPepperNoise, SpeckleNoise
 
 
 def gaussian(images: torch.Tensor, config: GaussianNoise) -> torch.Tensor:

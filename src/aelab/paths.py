@@ -20,14 +20,23 @@ def raw_dir(dataset: str) -> Path:
     return DATA / "raw" / dataset
 
 
+def coco_raw_root() -> Path:
+    """The COCO 2017 image sets."""
+    return DATA / "raw" / "coco"
+
+
 def coco_raw_dir(image_set: str) -> Path:
     """The JPEGs of one COCO 2017 image set (val2017, train2017)."""
-    return DATA / "raw" / "coco" / image_set
+    return coco_raw_root() / image_set
+
+
+def processed_dir() -> Path:
+    return DATA / "processed"
 
 
 def processed_file(dataset: str) -> Path:
     """One array file per dataset: uint8 NCHW images and int64 labels, train and test."""
-    return DATA / "processed" / f"{dataset}.npz"
+    return processed_dir() / f"{dataset}.npz"
 
 
 def dataset_manifest(dataset: str) -> Path:
@@ -81,8 +90,26 @@ def task_metrics(variant: str, task: str) -> Path:
 
 
 def task_figures(variant: str, task: str) -> Path:
-    """Figures of one evaluation task (of the first seed)."""
+    """Figures of one evaluation task (of the first seed, or of every seed where the task draws them all)."""
     return variant_dir(variant) / "figures" / task
+
+
+def figure_file(name: str, seed: int) -> str:
+    """The file of one figure of one seed: every figure names the seed it shows."""
+    return f"{name}_seed{seed}.png"
+
+
+def task_figure(variant: str, task: str, name: str, seed: int) -> Path:
+    return task_figures(variant, task) / figure_file(name, seed)
+
+
+def figure_arrays_file(name: str, seed: int) -> str:
+    """The arrays one seed's figure was drawn from, kept beside it where the report combines variants."""
+    return f"{name}_seed{seed}.npz"
+
+
+def task_figure_arrays(variant: str, task: str, name: str, seed: int) -> Path:
+    return task_figures(variant, task) / figure_arrays_file(name, seed)
 
 
 def crossval_metrics(variant: str) -> Path:
@@ -95,10 +122,15 @@ def crossval_state(variant: str, fold: int) -> Path:
     return Path("state") / "crossval" / variant / f"fold{fold}.pt"
 
 
+def classifiers_dir() -> Path:
+    """The sample-quality classifiers, beside the datasets: the report's inputs are then three folders that every
+    study has, which DVC needs to exist."""
+    return RESULTS / "datasets" / "classifiers"
+
+
 def classifier_dir(dataset: str) -> Path:
-    """The sample-quality classifier of one labelled dataset (beside the datasets: the report's inputs are then
-    three folders that every study has, which DVC needs to exist)."""
-    return RESULTS / "datasets" / "classifiers" / dataset
+    """The sample-quality classifier of one labelled dataset."""
+    return classifiers_dir() / dataset
 
 
 def classifier_model(dataset: str) -> Path:
@@ -154,19 +186,19 @@ def devices_metrics(variant: str) -> Path:
 
 
 def devices_history_dir(variant: str) -> Path:
-    """Loss terms per epoch, one file per device."""
+    """Seconds and loss terms per epoch, one file per device and seed."""
     return devices_dir(variant) / "history"
 
 
-def devices_history(variant: str, device: str) -> Path:
-    return devices_history_dir(variant) / f"{device}.csv"
+def devices_history(variant: str, device: str, seed: int) -> Path:
+    return devices_history_dir(variant) / f"{device}_seed{seed}.csv"
 
 
 def devices_figures(variant: str) -> Path:
-    """Both devices' loss curves on one plot, their latent plots side by side."""
+    """Loss curves per device; reconstructions, prior samples and codes of each device's model side by side."""
     return devices_dir(variant) / "figures"
 
 
-def devices_state(variant: str, device: str) -> Path:
-    """Resumable state of one device's run (see :func:`training_state`)."""
-    return Path("state") / "devices" / variant / f"{device}.pt"
+def devices_state(variant: str, device: str, seed: int) -> Path:
+    """Resumable state of one device's run of one seed (see :func:`training_state`)."""
+    return Path("state") / "devices" / variant / f"{device}_seed{seed}.pt"

@@ -24,7 +24,9 @@ DEVICE_CHOICES = ("auto", "cpu", "cuda")
 THREADS_VARIABLE = "AELAB_THREADS"
 DEFAULT_THREADS = 2
 PRECISION_VARIABLE = "AELAB_PRECISION"
-PRECISION_CHOICES = ("auto", "fp32", "bf16")
+PRECISIONS = {"fp32": "float32", "bf16": "bfloat16 autocast"}
+"""``$AELAB_PRECISION`` -> what the records call it."""
+DEFAULT_PRECISION = "fp32"
 
 
 def data_mirror(option: str | None = None) -> Path | None:
@@ -66,16 +68,54 @@ def threads() -> int:
     return int(value)
 
 
-def mixed_precision(device: torch.device) -> bool:
-    """Whether to train under bf16 autocast: on a GPU (``auto``), never on CPU.
+def precision() -> str:
+    """The site's training precision: ``fp32`` unless ``$AELAB_PRECISION=bf16``.
 
-    ``$AELAB_PRECISION=fp32`` turns it off, ``bf16`` forces it on any device.
-    A site setting like the device: it changes speed and rounding, not the study.
+    float32 is the study's precision on every device: the published numbers are
+    Keras' float32. bf16 autocast is an opt-in faster mode (on a GPU, and on a
+    CPU with AVX512-BF16) whose numbers do not replicate them: every record of
+    a run says which precision it used.
     """
-    choice = os.environ.get(PRECISION_VARIABLE, "auto")
-    if choice not in PRECISION_CHOICES:
-        raise UserError(f"${PRECISION_VARIABLE}={choice!r} is not one of {PRECISION_CHOICES}")
-    return choice == "bf16" or (choice == "auto" and device.type == "cuda")
+    choice = os.environ.get(PRECISION_VARIABLE, DEFAULT_PRECISION)
+    if choice not in PRECISIONS:
+        raise UserError(f"${PRECISION_VARIABLE}={choice!r} is not one of {', '.join(PRECISIONS)}")
+    return choice
+
+
+def bf16_autocast() -> bool:
+    """Whether the site asks for bf16 autocast (:func:`precision`)."""
+    return precision() == "bf16"
+
+
+def _tf32_switches() -> tuple:
+    """PyTorch's float32 precision settings of the GPU libraries: cuBLAS matmuls, cuDNN convolutions and RNNs."""
+    import torch
+
+    return torch.backends.cuda.matmul, torch.backends.cudnn.conv, torch.backends.cudnn.rnn
+
+
+def use_ieee_float32() -> None:
+    """Full float32 in GPU matmuls and convolutions: TF32 off.
+
+    PyTorch lets cuDNN convolutions round their float32 inputs to TF32 (10-bit
+    mantissa) by default, so a "float32" GPU run is not float32 unless told.
+    No effect on a CPU, whose float32 is IEEE already.
+    """
+    for switch in _tf32_switches():
+        switch.fp32_precision = "ieee"
+
+
+def tf32_enabled() -> bool:
+    """Whether any GPU library may round float32 to TF32 now."""
+    return any(switch.fp32_precision == "tf32" for switch in _tf32_switches())
+
+
+def precision_record(device: torch.device, bf16: bool) -> dict[str, object]:
+    """What a run's records say of its arithmetic: the precision and, on a GPU, whether TF32 was on."""
+    record: dict[str, object] = {"precision": PRECISIONS["bf16" if bf16 else "fp32"]}
+    if device.type == "cuda":
+        record["tf32"] = tf32_enabled()
+    return record
 
 
 GLIBC_MALLOC = {"trim_threshold": (-1, 1 << 30), "mmap_threshold": (-3, 32 << 20)}

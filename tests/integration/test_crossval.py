@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from aelab import paths
-from aelab.config import ParamsError
+from aelab.config.base import ParamsError
 from aelab.training.crossval import crossvalidate_variant
 
 CPU = torch.device("cpu")

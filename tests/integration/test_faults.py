@@ -12,7 +12,7 @@ import torch
 import yaml
 
 from aelab import paths
-from aelab.config import load_params
+from aelab.config.loading import load_params
 from aelab.report.build import build_report
 from aelab.training.engine import TrainingDiverged
 from aelab.training.stage import train_variant

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from aelab import paths
-from aelab.config import load_params
+from aelab.config.loading import load_params
 from aelab.evaluation.stage import evaluate_variant
 from aelab.report.results import RESULTS_FILE, results_markdown
 from aelab.training.stage import train_variant

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aelab.config import CmnistConfig
+from aelab.config.datasets import CmnistConfig
 from aelab.data.cmnist import PALETTE, assign_colours, build_cmnist, paint
 from aelab.errors import UserError
 
@@ -91,7 +91,7 @@ def test_too_many_validation_images_is_a_clear_error(mnist):
 
 
 def test_pooled_levels_keep_a_seeded_fraction_of_every_levels_training_images(mnist):
-    from aelab.config import CmnistPoolConfig
+    from aelab.config.datasets import CmnistPoolConfig
     from aelab.data.cmnist import pool_cmnist
 
     levels = [config(rho=rho, seed=0) for rho in (0.01, 0.2)]

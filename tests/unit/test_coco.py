@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aelab.config import CocoConfig
+from aelab.config.datasets import CocoConfig
 from aelab.data.archive import UnsafeArchiveError, safe_extract
 from aelab.data.coco import fetch_coco, load_image, preprocess_coco
 from aelab.data.fetch import DataError

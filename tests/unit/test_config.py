@@ -5,7 +5,8 @@ import json
 import pytest
 import yaml
 
-from aelab.config import ParamsError, json_schema, load_params
+from aelab.config.base import ParamsError
+from aelab.config.loading import json_schema, load_params
 from tests.conftest import ROOT, SMOKE_PARAMS
 
 
@@ -272,7 +273,7 @@ def test_every_families_capabilities_are_its_configs():
     """What a model can do is said once, by its config class; the built model reports the same."""
     from pydantic import TypeAdapter
 
-    from aelab.config import ModelConfig
+    from aelab.config.models import ModelConfig
     from aelab.models.base import VariationalAutoencoder
     from aelab.models.registry import build_model
 

@@ -96,7 +96,7 @@ def test_idx_reader_rejects_bad_magic_and_short_data(tmp_path):
 
 
 def test_idx_dataset_keeps_the_first_images_with_a_channel_axis(fake_source):
-    from aelab.config import IdxDatasetConfig
+    from aelab.config.datasets import IdxDatasetConfig
     from aelab.data.preprocess import read_idx_dataset
 
     mirror, folder, spec = fake_source

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from pydantic import TypeAdapter
 
-from aelab.config import ModelConfig
+from aelab.config.models import ModelConfig
 from aelab.models.keras_layers import (
     DenseMap,
     FlattenDense,

@@ -97,7 +97,7 @@ def test_aggregate_is_mean_and_sample_std_over_seeds():
 def test_noise_names_are_metric_key_safe():
     from pydantic import TypeAdapter
 
-    from aelab.config import NoiseConfig
+    from aelab.config.noise import NoiseConfig
 
     config = TypeAdapter(NoiseConfig).validate_python({"kind": "gaussian", "std": 0.1})
     assert noise_name(config) == "gaussian_0p1"

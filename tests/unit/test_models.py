@@ -4,7 +4,7 @@ import pytest
 import torch
 from pydantic import TypeAdapter, ValidationError
 
-from aelab.config import ModelConfig
+from aelab.config.models import ModelConfig
 from aelab.models.losses import bce, gaussian_kl, gaussian_kl_per_dim, mse
 from aelab.models.registry import MODELS, build_model
 

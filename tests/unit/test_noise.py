@@ -4,7 +4,7 @@ import pytest
 import torch
 from pydantic import TypeAdapter
 
-from aelab.config import NoiseConfig
+from aelab.config.noise import NoiseConfig
 from aelab.noise import NOISE_MODELS, add_noise
 
 NOISE = TypeAdapter(NoiseConfig)

@@ -1,8 +1,7 @@
 """The scale rehearsal: the full study with every epoch count capped, nothing else changed."""
 
-from aelab.config import load_params
-from aelab.config.loading import read_yaml
-from aelab.rehearsal import capped_params, rehearsal_yaml
+from aelab.config.loading import load_params, read_yaml
+from aelab.pipeline.rehearsal import capped_params, rehearsal_yaml
 from tests.conftest import ROOT
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from aelab.config import EVALUATION_TASKS, load_params
+from aelab.config.loading import load_params
+from aelab.config.tasks import EVALUATION_TASKS
 from tests.conftest import MIRROR, ROOT, SMOKE_PARAMS, mirror_available
 
 pytestmark = pytest.mark.workflow

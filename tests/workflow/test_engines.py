@@ -7,7 +7,9 @@ from contextlib import contextmanager
 import pytest
 
 from aelab import paths
-from aelab.config import EVALUATION_TASKS, load_params
+from aelab.config.loading import load_params
+from aelab.config.tasks import EVALUATION_TASKS
+from tests.conftest import ROOT
 from tests.workflow.conftest import artefacts, crossval_stages, git, run, variant_stages
 
 pytestmark = pytest.mark.workflow
@@ -21,7 +23,7 @@ def test_both_engines_build_the_same_artefacts(snakemake_project, dvc_project):
         for path in (
             paths.checkpoint(variant, 0),
             paths.task_metrics(variant, "reconstruction"),
-            paths.task_figures(variant, "reconstruction") / "reconstructions.png",
+            paths.task_figure(variant, "reconstruction", "reconstructions", 0),
         ):
             assert str(path) in produced
     for task in EVALUATION_TASKS:
@@ -33,7 +35,7 @@ def test_both_engines_build_the_same_artefacts(snakemake_project, dvc_project):
     for variant in params.evaluation.devices.variants:
         assert {
             str(paths.devices_metrics(variant)),
-            str(paths.devices_history(variant, "cpu")),
+            str(paths.devices_history(variant, "cpu", 0)),
             str(paths.devices_figures(variant) / "loss_curves.png"),
         } <= produced
     for dataset in params.evaluation.sample_quality.classifier.datasets:
@@ -202,16 +204,17 @@ def dvc_stage_reads(project):
 
 
 def test_every_dvc_stage_reads_what_the_pipeline_table_says(dvc_project):
-    """dvc.yaml lists, for every stage, exactly the params keys and code of aelab.pipeline (the Snakemake rules'
-    params and code inputs are built from it)."""
-    from aelab.pipeline import STAGES
+    """DVC reads, for every stage, exactly the params keys and code of aelab.pipeline.stages (the Snakemake rules'
+    params and code inputs are built from it too)."""
+    from aelab.pipeline.dvc_yaml import code_deps
+    from aelab.pipeline.stages import STAGES
 
     reads = dvc_stage_reads(dvc_project)
     assert {name.split("@")[0] for name in reads} == set(STAGES)
     for name, (keys, code) in reads.items():
         stage, _, subject = name.partition("@")
         assert keys == set(STAGES[stage].keys(subject)), name
-        assert code == STAGES[stage].dvc_deps(), name
+        assert code == set(code_deps(STAGES[stage])), name
 
 
 DIRECT = {"updated input files", "set of input files changed", "params changed"}
@@ -281,19 +284,26 @@ def edited_code(project, relative: str):
 
 
 def test_a_changed_default_of_the_typed_params_reruns_the_same_stages_in_both_engines(snakemake_project, dvc_project):
-    """Model defaults live in config/models.py: both engines rerun what it shapes (every training, and the report,
-    which reads every section of the params), nothing else."""
+    """Model defaults live in config/models.py: both engines rerun the stages whose code imports it (the
+    trainings, the classifiers, the evaluations, the report), nothing else (no dataset is rebuilt)."""
+    from dvc.repo import Repo
+
+    from aelab.pipeline.stages import STAGES, code_files
+
     module = "src/aelab/config/models.py"
     with edited_code(snakemake_project, module), edited_code(dvc_project, module):
         summary, by_dvc = snakemake_summary(snakemake_project), dvc_direct_changes(dvc_project)
-    params = load_params(dvc_project / "params.yaml")
-    stages = {f"train {v}" for v in params.variants} | {
-        f"crossvalidate {v}" for v in params.evaluation.crossval.variants
+    reading = {stage for stage in STAGES if any(file.endswith("config/models.py") for file in code_files(stage, ROOT))}
+    with Repo(str(dvc_project)) as repo:
+        expected = {stage.cmd for stage in repo.index.stages if stage.name.split("@")[0] in reading - {"check"}}
+    assert by_dvc == expected
+    assert not any(
+        command.startswith(("python -m aelab preprocess", "python -m aelab colourise")) for command in by_dvc
+    )
+    # Snakemake names a job's own updated input only where no job upstream of it reruns: the jobs downstream of a
+    # training (evaluations, the report) are pending for that reason instead (they rerun all the same).
+    roots = {"train", "crossvalidate", "devices", "train_classifier"}
+    assert snakemake_direct_changes(snakemake_project, summary) == {
+        command for command in expected if command.split()[3] in roots
     }
-    stages |= {f"devices {v} --devices cpu cuda" for v in params.evaluation.devices.variants}
-    trainings = {f"python -m aelab {stage}" for stage in stages}
-    assert by_dvc == trainings | {"python -m aelab report"}
-    # Snakemake names a job's own updated input only where no job upstream of it reruns: the report, downstream of
-    # every training, is pending for that reason instead (it reruns all the same).
-    assert snakemake_direct_changes(snakemake_project, summary) == trainings
-    assert {row["plan"] for row in summary if row["rule"] == "report"} == {"update pending"}
+    assert {row["plan"] for row in summary if row["rule"] in ("evaluate", "report")} == {"update pending"}

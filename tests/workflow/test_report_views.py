@@ -9,7 +9,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from aelab import paths
-from aelab.config import load_params
+from aelab.config.loading import load_params
 from aelab.report.captions import FIGURE_CAPTIONS
 from tests.workflow.conftest import run
 

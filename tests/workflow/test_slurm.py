@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from aelab import paths
-from aelab.config import EVALUATION_TASKS, load_params
+from aelab.config.loading import load_params
+from aelab.config.tasks import EVALUATION_TASKS
 from tests.conftest import ROOT
 from tests.workflow.conftest import engine_environment, smoke_project
 from tests.workflow.slurm import single_node_cluster, unavailable_reason

@@ -7,7 +7,8 @@ import time
 import pytest
 import yaml
 
-from aelab import engines, paths
+from aelab import paths
+from aelab.pipeline import lock
 from tests.conftest import SMOKE_PARAMS
 from tests.workflow.conftest import engine_environment, git, run, smoke_project
 
@@ -97,8 +98,8 @@ def test_dvc_cannot_start_while_snakemake_runs_and_deletes_nothing(snakemake_pro
 
 def holds_dvc_lock(project, process) -> bool:
     """Whether the process runs and holds DVC's project lock (zc.lockfile writes its pid into the file)."""
-    lock = project / engines.DVC_LOCK
-    return process.poll() is None and lock.exists() and lock.read_text().split() == [str(process.pid), "snakemake"]
+    held = project / lock.DVC_LOCK
+    return process.poll() is None and held.exists() and held.read_text().split() == [str(process.pid), "snakemake"]
 
 
 HOLD_THE_PROJECT_LOCK = "repo.lock.lock()"
@@ -146,4 +147,4 @@ def test_snakemake_refuses_to_start_while_dvc_runs(dvc_project, dvc_at_work, exp
         holder.kill()
         holder.wait()
     # once DVC is gone, Snakemake may run (a killed dvc leaves stale entries behind, naming a dead pid)
-    engines.hold_dvc_lock(dvc_project).close()
+    lock.hold_dvc_lock(dvc_project).close()

@@ -30,18 +30,18 @@ def one_of(names):
     return "|".join(names) or "(?!)"
 
 
-# What each stage reads besides its data (aelab.pipeline, the table dvc.yaml follows too): its params
-# are the values at the stage's keys, its code inputs the stage's source files, so Snakemake reruns a
-# job on the same changes as DVC reruns the stage.
+# What each stage reads besides its data (aelab.pipeline.stages, the table dvc.yaml is generated from):
+# its params are the values at the stage's keys, its code inputs the stage's source files (the import
+# closure of its modules), so Snakemake reruns a job on the same changes as DVC reruns the stage.
 def settings_of(stage, wildcard=None):
     """Params of a job: the values the stage reads (for the job's subject wildcard)."""
-    return lambda wildcards: pipeline.settings(PARAMS, stage, wildcards[wildcard] if wildcard else "")
+    return lambda wildcards: stages.settings(PARAMS, stage, wildcards[wildcard] if wildcard else "")
 
 
 def code_of(stage):
     """Inputs of a job: the stage's source files (in the repository of this Snakefile, as DVC hashes them),
     relative to the working directory, so a project that moves keeps its record of what ran."""
-    return [os.path.relpath(file) for file in pipeline.code_files(stage, Path(workflow.basedir))]
+    return [os.path.relpath(file) for file in stages.code_files(stage, Path(workflow.basedir))]
 
 
 def processed(dataset):
@@ -58,16 +58,20 @@ def dataset_of(wildcards):
     return paths.processed_file(PARAMS.variant(wildcards.variant).dataset)
 
 
+TASK_INPUTS = {
+    "reconstruction": lambda variant: {"history": paths.history_dir(variant)},
+    "anomaly": lambda variant: {"anomalies": paths.processed_file(PARAMS.evaluation.anomaly.dataset)},
+    "sample_quality": lambda variant: {"classifier": paths.classifier_model(PARAMS.variant(variant).dataset)},
+}
+"""What a task reads besides the variant's models (dvc.yaml: aelab.pipeline.stages.TASK_INPUTS)."""
+
+
 def task_inputs(wildcards):
-    """The variant's trained models, what the task reads besides (its row of aelab.config.TASKS), its code."""
-    return {
-        "checkpoints": paths.checkpoints_dir(wildcards.variant),
-        "code": code_of(wildcards.task),
-    } | TASKS[
-        wildcards.task
-    ].inputs(PARAMS, wildcards.variant)
+    """The variant's trained models, what the task reads besides, its code."""
+    extra = TASK_INPUTS.get(wildcards.task, lambda variant: {})(wildcards.variant)
+    return {"checkpoints": paths.checkpoints_dir(wildcards.variant), "code": code_of(wildcards.task)} | extra
 
 
 def task_settings(wildcards):
     """The values the task reads (its settings, not its variant list; the variant's seeds)."""
-    return pipeline.settings(PARAMS, wildcards.task, wildcards.variant)
+    return stages.settings(PARAMS, wildcards.task, wildcards.variant)

@@ -30,11 +30,11 @@ rule evaluate:
         metrics=paths.task_metrics("{variant}", "{task}"),
         figures=report(
             directory(paths.task_figures("{variant}", "{task}")),
-            patterns=["{name}.png"],
+            patterns=["{name}_seed{seed}.png"],
             caption="../report/figure.rst",
             category="{task}",
             subcategory="{variant}",
-            labels={"variant": "{variant}", "figure": "{name}"},
+            labels={"variant": "{variant}", "figure": "{name}", "seed": "{seed}"},
         ),
     log:
         "logs/evaluate/{task}/{variant}.log",

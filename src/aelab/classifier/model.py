@@ -7,15 +7,19 @@ so the same resumable engine that trains the autoencoders trains it.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from aelab.data import CLASSES
-from aelab.models.base import LossTerms
 from aelab.training.checkpoint import load_weights, save_weights
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from aelab.models.base import LossTerms
 
 FORMAT_VERSION = 1
 

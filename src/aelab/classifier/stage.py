@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from aelab import paths
 from aelab.classifier.model import SampleClassifier, save_classifier
-from aelab.config import Params
 from aelab.errors import UserError
 from aelab.io import write_json
-from aelab.site import device_name
+from aelab.site import bf16_autocast, device_name, precision_record
 from aelab.training.engine import fit
 from aelab.training.seeding import seed_everything
-from aelab.training.stage import TrainingData, fingerprint
+from aelab.training.stage import TrainingData, fingerprint, precision_name
+
+if TYPE_CHECKING:
+    import torch
+
+    from aelab.config.params import Params
 
 
 def train_classifier(params: Params, dataset: str, device: torch.device) -> dict:
@@ -27,7 +31,8 @@ def train_classifier(params: Params, dataset: str, device: torch.device) -> dict
     train, test = data.split("train"), data.split("test")
     seed_everything(config.seed)
     model = SampleClassifier(tuple(train.images.shape[1:])).to(device)
-    run = fingerprint(config.model_dump(), data.digest)
+    bf16 = bf16_autocast()
+    run = fingerprint(config.model_dump(), data.digest, precision_name(bf16))
     history = fit(
         model,
         train,
@@ -36,6 +41,7 @@ def train_classifier(params: Params, dataset: str, device: torch.device) -> dict
         config.seed,
         paths.classifier_state(dataset),
         run,
+        bf16,
         label=f"classifier {dataset}",
     )
 
@@ -48,7 +54,7 @@ def train_classifier(params: Params, dataset: str, device: torch.device) -> dict
         "epochs": len(history),
         "seconds_per_epoch": float(history["seconds"].mean()),
         "device": device_name(device),
-    }
+    } | precision_record(device, bf16)
     write_json(paths.classifier_metrics(dataset), metrics)
     paths.classifier_state(dataset).unlink(missing_ok=True)
     return metrics

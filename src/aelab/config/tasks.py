@@ -1,29 +1,27 @@
-"""Evaluation tasks (docs/study.md 3): each task's settings, what it needs, what it reads besides, its captions.
+"""Evaluation settings (docs/study.md 3): each task's settings and what it can evaluate.
 
-``TASKS`` is the one table of tasks. A new task is a settings class and a row
-here, a module ``aelab.evaluation.<task>`` with ``run(context, figures)``, and
-its DVC stage; the params schema (``EvaluationConfig``), the checks of what a
-task applies to, the Snakemake rule's inputs and the report's captions all
-read the row.
+``TASKS`` is the one table of tasks: a settings class (a section of
+``evaluation`` in params.yaml) and which variants the task applies to, checked
+when params load. What a task computes and draws is its module
+``aelab.evaluation.<task>``; its captions are the report's; what its stage
+reads is the pipeline's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import Field, create_model
+from pydantic import Field
 
-from aelab import paths
 from aelab.config.base import DatasetId, StrictModel, VariantId
 from aelab.config.datasets import DatasetsConfig, IdxDatasetName
 from aelab.config.noise import NoiseConfig
 from aelab.config.training import TrainingConfig
 
 if TYPE_CHECKING:
-    from aelab.config.params import Params, VariantConfig
+    from aelab.config.params import VariantConfig
 
 
 class TaskConfig(StrictModel):
@@ -103,23 +101,14 @@ class SampleQualityConfig(TaskConfig):
 
 Applies = Callable[["VariantConfig", DatasetsConfig, StrictModel], bool]
 """Whether a task can evaluate a variant: (variant, datasets, the task's settings) -> bool."""
-Inputs = Callable[["Params", str], dict[str, Path]]
-"""What a task reads besides the variant's models: (params, variant id) -> {name: path}."""
 
 
 @dataclass(frozen=True)
 class TaskSpec:
     settings: type[StrictModel]
-    table_caption: str
-    figures: dict[str, str]
-    """Figure name -> caption (the HTML report's and Snakemake's report)."""
     needs: str = ""
     """What the task needs of a variant, for the error that refuses another."""
     applies: Applies = lambda variant, datasets, settings: True
-    inputs: Inputs = field(default=lambda params, variant_id: {})
-    per_seed: tuple[str, ...] = ()
-    """Metrics also kept for each seed (``<name>_seed<k>``), where the mean hides what matters: which seeds'
-    models use their latent dimensions, say."""
 
 
 def _manifold_applies(variant: VariantConfig, datasets: DatasetsConfig, settings: StrictModel) -> bool:
@@ -133,99 +122,38 @@ def _anomaly_applies(variant: VariantConfig, datasets: DatasetsConfig, settings:
 
 
 TASKS: dict[str, TaskSpec] = {
-    "reconstruction": TaskSpec(
-        ReconstructionConfig,
-        "Test-set reconstruction (BCE summed per image; MSE, MAE per pixel; R^2 variance-weighted and uniform; PSNR in "
-        "dB; SSIM) and training cost (final losses, seconds per epoch, device).",
-        {
-            "loss_curves": "Loss per epoch, train and test: the curves should fall and flatten; a widening gap is "
-            "overfitting.",
-            "reconstructions": "Test images (top) and their reconstructions (bottom).",
-        },
-        inputs=lambda params, variant_id: {"history": paths.history_dir(variant_id)},
-    ),
+    "reconstruction": TaskSpec(ReconstructionConfig),
     "latent": TaskSpec(
         LatentConfig,
-        "Silhouette of the test codes by class (and, for CMNIST, by stroke colour): higher means better separated "
-        "groups.",
-        {
-            "latent": "Codes by class (1-D: histograms; 2-D: scatter; 3-D: projections, all of test images; >3-D: "
-            "t-SNE of "
-            "training codes): separated clusters mean the code carries the class.",
-            "latent_colour": "The same codes by stroke colour (CMNIST): whichever grouping clusters better is what the "
-            "model "
-            "encodes.",
-        },
         needs="a labelled dataset (not COCO)",
         applies=lambda variant, datasets, settings: datasets.labelled(variant.dataset),
     ),
     "manifold": TaskSpec(
         ManifoldConfig,
-        "Latent manifold: mean squared difference between images of neighbouring grid codes (lower is a smoother map).",
-        {"manifold": "Images decoded from a regular grid of codes: a smooth morph means a continuous latent space."},
         needs="a generative, unconditional model with a latent of 1 to 3 dimensions",
         applies=_manifold_applies,
     ),
     "generation": TaskSpec(
         GenerationConfig,
-        "Mean intensity of decoded samples (per sampler): near the data's mean for plausible images.",
-        {
-            "samples": "Decoded samples of the prior (VAE) or of a per-dimension Gaussian fitted to the training codes "
-            "(AE, "
-            "as published): do they look like data?",
-            "samples_full_cov": "Decoded samples of a full-covariance Gaussian fitted to the training codes (AE): "
-            "correlations between code coordinates kept.",
-            "noise_samples": "Codes drawn from N(5, 1): only a VAE's decoder has learnt to make digits of random "
-            "vectors.",
-        },
         needs="a decoder that works from a code alone",
         applies=lambda variant, datasets, settings: variant.model.generative,
     ),
-    "inpainting": TaskSpec(
-        InpaintingConfig,
-        "MSE inside the hole and over the whole image, per hole kind.",
-        {"inpainting": "Holes zeroed in test images and the model's fill-in."},
-    ),
-    "denoising": TaskSpec(
-        DenoisingConfig,
-        "MSE and PSNR (dB) of the noisy input and of the output against the clean image: a denoiser lowers the MSE and "
-        "raises the PSNR (COCO: also on the models' own [-1, 1] scale, suffix native).",
-        {"denoising": "Noisy test images and the model's outputs, per noise model."},
-    ),
+    "inpainting": TaskSpec(InpaintingConfig),
+    "denoising": TaskSpec(DenoisingConfig),
     "anomaly": TaskSpec(
         AnomalyConfig,
-        "Detecting the other dataset by reconstruction error: ROC AUC and average precision (1.0 is perfect).",
-        {
-            "error_histogram": "Reconstruction error of in-distribution and anomalous test images: the less they "
-            "overlap, "
-            "the better the detector.",
-            "anomalies": "Anomalies and their reconstructions: they come out as digits.",
-        },
         needs="a model of another dataset with the anomaly dataset's image shape (evaluation.anomaly.dataset)",
         applies=_anomaly_applies,
-        inputs=lambda params, variant_id: {"anomalies": paths.processed_file(params.evaluation.anomaly.dataset)},
     ),
     "diagnostics": TaskSpec(
         DiagnosticsConfig,
-        "KL per latent dimension and the number of active units.",
-        {"kl_per_dimension": "KL per latent dimension; grey bars are inactive (collapsed) units."},
         needs="a variational model",
         applies=lambda variant, datasets, settings: variant.model.variational,
-        per_seed=("active_units", "kl_total"),
     ),
     "sample_quality": TaskSpec(
         SampleQualityConfig,
-        "Frechet distance of classifier features to real test images (lower is better; the reference is real training "
-        "images) and the share of samples classified confidently.",
-        {
-            "confidence": "The classifier's top-class probability on generated and on real test images: mass near 1 "
-            "means "
-            "recognisable samples.",
-            "extremes": "Generated samples the classifier is most and least sure about.",
-        },
         needs="a decoder that works from a code alone, on a labelled dataset (not COCO)",
         applies=lambda variant, datasets, settings: variant.model.generative and datasets.labelled(variant.dataset),
-        inputs=lambda params, variant_id: {"classifier": paths.classifier_model(params.variant(variant_id).dataset)},
     ),
 }
 EVALUATION_TASKS = tuple(TASKS)
@@ -257,20 +185,22 @@ class DevicesConfig(StrictModel):
     variants: list[VariantId]
 
 
-class _Evaluation(StrictModel):
+class EvaluationConfig(StrictModel):
     """Evaluation (docs/study.md 3): inference batch size, every task's settings, cross-validation, devices."""
 
     batch_size: Annotated[int, Field(gt=0)]
+    reconstruction: ReconstructionConfig
+    latent: LatentConfig
+    manifold: ManifoldConfig
+    generation: GenerationConfig
+    inpainting: InpaintingConfig
+    denoising: DenoisingConfig
+    anomaly: AnomalyConfig
+    diagnostics: DiagnosticsConfig
+    sample_quality: SampleQualityConfig
     crossval: CrossValidationConfig
     devices: DevicesConfig
 
     def task(self, name: str) -> StrictModel:
+        """The settings of the task ``name`` (a key of :data:`TASKS`)."""
         return getattr(self, name)
-
-
-EvaluationConfig = create_model(
-    "EvaluationConfig",
-    __base__=_Evaluation,
-    __module__=__name__,
-    **{name: (spec.settings, ...) for name, spec in TASKS.items()},
-)

@@ -12,10 +12,14 @@ dataset is fixed while model seeds vary.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from aelab.config import CmnistConfig, CmnistPoolConfig
 from aelab.errors import UserError
+
+if TYPE_CHECKING:
+    from aelab.config.datasets import CmnistConfig, CmnistPoolConfig
 
 COLOURS = {
     "red": (230, 25, 75),

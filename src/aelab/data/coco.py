@@ -16,16 +16,20 @@ import logging
 import shutil
 import urllib.error
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageOps
 
-from aelab.config import CocoConfig
 from aelab.data.archive import safe_extract
 from aelab.data.fetch import DataError, download
 from aelab.data.sources import COCO_IMAGE_SETS
 from aelab.io import atomic_directory
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from aelab.config.datasets import CocoConfig
 
 log = logging.getLogger(__name__)
 NO_LABEL = -1

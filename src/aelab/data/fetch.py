@@ -16,11 +16,15 @@ import shutil
 import urllib.error
 import urllib.request
 import zlib
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aelab.data.sources import IdxSource, RemoteFile
 from aelab.errors import UserError
 from aelab.io import atomic_directory
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from aelab.data.sources import IdxSource, RemoteFile
 
 log = logging.getLogger(__name__)
 

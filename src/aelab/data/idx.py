@@ -7,9 +7,12 @@ dimensions, then one big-endian uint32 per dimension; the data follow.
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 UNSIGNED_BYTE = 0x08
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -33,9 +36,25 @@ class Split:
         return Split(self.images.to(device, memory_format=memory_format), self.labels.to(device), colours)
 
 
-def load_split(path: Path, split: str) -> Split:
+def load_split(
+    path: Path,
+    split: str,
+    device: torch.device | None = None,
+    memory_format: torch.memory_format = torch.contiguous_format,
+) -> Split:
+    """One split of a processed dataset, on ``device`` and with its images in ``memory_format``.
+
+    The stored uint8 images go straight into one float32 tensor in the layout
+    and on the device the caller computes with, so a large dataset is held
+    once: the pooled CMNIST's 154,000 colour images are 1.45 GB as float32,
+    and converting, scaling and changing their layout in separate steps held
+    the training set about 2.8 times (4 GB at peak).
+    """
     with np.load(path) as arrays:
-        images = torch.from_numpy(arrays[f"{split}_images"]).float().div_(255.0)
-        labels = torch.from_numpy(arrays[f"{split}_labels"])
-        colours = torch.from_numpy(arrays[f"{split}_colours"]) if f"{split}_colours" in arrays else None
+        stored = torch.from_numpy(arrays[f"{split}_images"])
+        images = torch.empty(stored.shape, dtype=torch.float32, device=device, memory_format=memory_format)
+        images.copy_(stored).div_(255.0)
+        del stored
+        labels = torch.from_numpy(arrays[f"{split}_labels"]).to(device)
+        colours = torch.from_numpy(arrays[f"{split}_colours"]).to(device) if f"{split}_colours" in arrays else None
     return Split(images, labels, colours)

@@ -10,13 +10,17 @@ training device.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from aelab.config import IdxDatasetConfig
 from aelab.data.idx import read_idx
-from aelab.data.sources import IdxSource
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from aelab.config.datasets import IdxDatasetConfig
+    from aelab.data.sources import IdxSource
 
 
 def read_idx_dataset(spec: IdxSource, raw: Path, limits: IdxDatasetConfig) -> dict[str, np.ndarray]:

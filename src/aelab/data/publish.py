@@ -7,12 +7,16 @@ while loading is no slower (measured 1.30 s vs 1.44 s for CMNIST): it is I/O-bou
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from matplotlib.figure import Figure
 
 from aelab import paths
 from aelab.io import atomic_path, write_json
 from aelab.plotting.figures import save
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def load_arrays(dataset: str) -> dict[str, np.ndarray]:

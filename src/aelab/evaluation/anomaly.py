@@ -8,13 +8,16 @@ out as digits.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from aelab.evaluation.context import Context
+from aelab.evaluation.tasks import FigureWriter, Task
 from aelab.plotting import figures as plots
+
+if TYPE_CHECKING:
+    from aelab.evaluation.context import Context
 
 
 def reconstruction_errors(ctx: Context, images: torch.Tensor, labels: torch.Tensor) -> tuple[np.ndarray, torch.Tensor]:
@@ -33,7 +36,7 @@ def detection_scores(normal: np.ndarray, anomalous: np.ndarray) -> dict[str, flo
     }
 
 
-def run(ctx: Context, figures: Path | None) -> dict[str, float]:
+def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     settings = ctx.settings.anomaly
     outliers = ctx.split("test", settings.dataset)
     # The outliers' own labels mean nothing to this model: a conditional decoder gets class 0.
@@ -44,15 +47,18 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
         "mean_error_anomalous": float(anomalous.mean()),
     }
     if figures:
-        plots.save(
+        figures.save(
             plots.histograms(
                 {ctx.metadata["dataset"]: normal, settings.dataset: anomalous}, "reconstruction MSE per image"
             ),
-            figures / "error_histogram.png",
+            "error_histogram",
         )
         shown = slice(0, settings.shown)
-        plots.save(
+        figures.save(
             plots.image_rows({settings.dataset: outliers.images[shown], "reconstructed": reconstructed[shown]}),
-            figures / "anomalies.png",
+            "anomalies",
         )
     return metrics
+
+
+TASK = Task(run, figures=("error_histogram", "anomalies"))

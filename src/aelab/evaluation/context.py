@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
 
 from aelab import paths
-from aelab.config import EvaluationConfig
 from aelab.data.loading import Split, load_split
-from aelab.models.base import Autoencoder
 from aelab.training.checkpoint import load_checkpoint
+
+if TYPE_CHECKING:
+    from aelab.config.tasks import EvaluationConfig
+    from aelab.models.base import Autoencoder
 
 
 @dataclass
@@ -40,7 +43,7 @@ class Context:
         """A split of the variant's dataset (or of another one, e.g. the anomaly set), on the device."""
         key = (dataset or self.metadata["dataset"], name)
         if key not in self.splits:
-            self.splits[key] = load_split(paths.processed_file(key[0]), name).to(self.device)
+            self.splits[key] = load_split(paths.processed_file(key[0]), name, self.device)
         return self.splits[key]
 
     @property

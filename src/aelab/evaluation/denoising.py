@@ -11,16 +11,19 @@ is taken with a peak of 1 (10 log10(1 / MSE)), as those notebooks compute it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from aelab.config.noise import noise_name
-from aelab.evaluation.context import Context
 from aelab.evaluation.reconstruction import psnr
+from aelab.evaluation.tasks import FigureWriter, Task
 from aelab.noise import add_noise
 from aelab.plotting import figures as plots
 from aelab.training.seeding import isolated_rng
+
+if TYPE_CHECKING:
+    import torch
+
+    from aelab.evaluation.context import Context
 
 NATIVE = "_native"
 """Suffix of the metrics on the model's own scale."""
@@ -41,7 +44,7 @@ def scores(
     return metrics
 
 
-def run(ctx: Context, figures: Path | None) -> dict[str, float]:
+def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     clean, labels = ctx.test.images, ctx.test.labels
     metrics: dict[str, float] = {}
     panels = {}
@@ -54,5 +57,8 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
         metrics |= scores(name, clean, noisy, denoised, ctx.model.native_range)
         panels |= {f"{name}: noisy": noisy[shown], f"{name}: denoised": denoised[shown]}
     if figures:
-        plots.save(plots.image_rows({"clean": clean[shown]} | panels), figures / "denoising.png")
+        figures.save(plots.image_rows({"clean": clean[shown]} | panels), "denoising")
     return metrics
+
+
+TASK = Task(run, figures=("denoising",))

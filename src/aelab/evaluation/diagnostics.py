@@ -8,13 +8,16 @@ posterior collapsed to the prior there.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
-from aelab.evaluation.context import Context
+from aelab.evaluation.tasks import FigureWriter, Task
 from aelab.models.losses import gaussian_kl_per_dim
 from aelab.plotting import figures as plots
+
+if TYPE_CHECKING:
+    from aelab.evaluation.context import Context
 
 
 @torch.no_grad()
@@ -28,11 +31,14 @@ def posterior_statistics(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.cat(kls).mean(0), torch.cat(means).var(0)
 
 
-def run(ctx: Context, figures: Path | None) -> dict[str, float]:
+def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     kl, activity = posterior_statistics(ctx)
     active = activity > ctx.settings.diagnostics.active_threshold
     metrics = {"kl_total": float(kl.sum()), "active_units": int(active.sum())}
     metrics |= {f"kl_dim{index}": float(value) for index, value in enumerate(kl)}
     if figures:
-        plots.save(plots.kl_per_dimension(kl.cpu().numpy(), active.cpu().numpy()), figures / "kl_per_dimension.png")
+        figures.save(plots.kl_per_dimension(kl.cpu().numpy(), active.cpu().numpy()), "kl_per_dimension")
     return metrics
+
+
+TASK = Task(run, figures=("kl_per_dimension",), per_seed=("active_units", "kl_total"), every_seed_drawn=True)

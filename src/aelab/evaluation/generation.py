@@ -10,20 +10,23 @@
   into digits;
 * a conditional model decodes each class 0-9 from the same random codes.
 
-Draws come from an RNG seeded by the run's seed, so the figures are reproducible.
+Draws come from RNGs seeded by the run's seed, so the figures are reproducible.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from torch.distributions import Distribution, Independent, MultivariateNormal, Normal
 
 from aelab.data import CLASSES
-from aelab.evaluation.context import Context
+from aelab.evaluation.tasks import FigureWriter, Task
 from aelab.plotting import figures as plots
 from aelab.training.seeding import isolated_rng
+
+if TYPE_CHECKING:
+    from aelab.evaluation.context import Context
 
 PUBLISHED = ""
 """Suffix of the sampler the published experiments use (the prior of a VAE, the per-dimension Gaussian of an AE)."""
@@ -57,29 +60,43 @@ def class_labels(ctx: Context, count: int) -> torch.Tensor | None:
     return torch.arange(count) % CLASSES if ctx.model.conditional else None
 
 
-def run(ctx: Context, figures: Path | None) -> dict[str, float]:
+def noise_codes(ctx: Context) -> torch.Tensor:
+    """Codes drawn from N(noise_mean, noise_std^2) by a generator of their own seeded with the run's seed: two
+    models of one latent size and seed (the AE and the denoising AE of 2.3) decode the very same codes."""
+    settings = ctx.settings.generation
+    draws = torch.randn(settings.noise_samples, ctx.model.latent_dim, generator=torch.Generator().manual_seed(ctx.seed))
+    return settings.noise_mean + settings.noise_std * draws
+
+
+def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     settings = ctx.settings.generation
     labels = class_labels(ctx, settings.samples)
+    codes = noise_codes(ctx)
+    from_noise = ctx.generate(codes, labels[: len(codes)] if labels is not None else None)
     with isolated_rng(ctx.seed, ctx.device):
         samples = {
             suffix: ctx.generate(distribution.sample((settings.samples,)).float(), labels)
             for suffix, distribution in code_distributions(ctx).items()
         }
-        noise_codes = settings.noise_mean + settings.noise_std * torch.randn(
-            settings.noise_samples, ctx.model.latent_dim
-        )
-        noise_labels = labels[: settings.noise_samples] if labels is not None else None
-        from_noise = ctx.generate(noise_codes, noise_labels)
     if figures:
         columns = CLASSES if ctx.model.conditional else 8
         for suffix, images in samples.items():
             title = "class 0-9 per column" if ctx.model.conditional else sampler_title(ctx, suffix)
-            plots.save(plots.image_panels({title: images}, columns), figures / f"samples{suffix}.png")
-        plots.save(
-            plots.image_panels(
-                {f"N({settings.noise_mean:g}, {settings.noise_std:g}^2)": from_noise}, settings.noise_samples
-            ),
-            figures / "noise_samples.png",
+            figures.save(plots.image_panels({title: images}, columns), "samples" + suffix)
+        noise_title = f"N({settings.noise_mean:g}, {settings.noise_std:g}^2)"
+        figures.save(plots.image_panels({noise_title: from_noise}, len(codes)), "noise_samples")
+        figures.save_arrays(
+            DECODED,
+            noise_codes=codes.numpy(),
+            noise_images=from_noise.cpu().numpy(),
+            samples=samples[PUBLISHED][: len(codes)].cpu().numpy(),
         )
     metrics = {f"sample_mean_intensity{suffix}": float(images.mean()) for suffix, images in samples.items()}
     return metrics | {"noise_sample_mean_intensity": float(from_noise.mean())}
+
+
+DECODED = "decoded"
+"""The arrays of the first few decoded codes (``noise_codes``, ``noise_images``, and ``samples`` of the published
+sampler), from which the report draws several variants side by side (the noise-sampling study, 2.3)."""
+
+TASK = Task(run, figures=("samples", "samples_full_cov", "noise_samples"))

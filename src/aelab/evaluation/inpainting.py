@@ -7,13 +7,16 @@ uniformly inside the image by a generator seeded with ``seed``.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
-from aelab.config import InpaintingConfig
-from aelab.evaluation.context import Context
+from aelab.evaluation.tasks import FigureWriter, Task
 from aelab.plotting import figures as plots
+
+if TYPE_CHECKING:
+    from aelab.config.tasks import InpaintingConfig
+    from aelab.evaluation.context import Context
 
 
 def fixed_hole(shape: tuple[int, ...], start: int, size: int) -> torch.Tensor:
@@ -49,7 +52,7 @@ def hole_errors(originals: torch.Tensor, reconstructed: torch.Tensor, hole: torc
     return {"mse_hole": float(squared[inside].mean()), "mse_image": float(squared.mean())}
 
 
-def run(ctx: Context, figures: Path | None) -> dict[str, float]:
+def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     images, labels = ctx.test.images, ctx.test.labels
     metrics: dict[str, float] = {}
     panels = {}
@@ -65,5 +68,8 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
             f"{name}: reconstructed": reconstructed[shown],
         }
     if figures:
-        plots.save(plots.image_rows(panels), figures / "inpainting.png")
+        figures.save(plots.image_rows(panels), "inpainting")
     return metrics
+
+
+TASK = Task(run, figures=("inpainting",))

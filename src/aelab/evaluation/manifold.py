@@ -8,13 +8,16 @@ between unrelated images at a few places scores high.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from aelab.evaluation.context import Context
+from aelab.evaluation.tasks import FigureWriter, Task
 from aelab.plotting import figures as plots
+
+if TYPE_CHECKING:
+    from aelab.evaluation.context import Context
 
 
 def grid_codes(points: int, limit: float) -> torch.Tensor:
@@ -31,7 +34,7 @@ def neighbour_difference(images: torch.Tensor, points: int) -> float:
     return float(torch.cat([step.pow(2).flatten() for step in steps]).mean())
 
 
-def run(ctx: Context, figures: Path | None) -> dict[str, float]:
+def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     settings = ctx.settings.manifold
     points, limit = settings.points, settings.limit
     dim = ctx.model.latent_dim
@@ -48,5 +51,8 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
             panels[f"z[2] = {fixed:+.1f}"] = ctx.generate(codes)
     if figures:
         figure = plots.latent_grid(panels[""], points, limit) if dim == 2 else plots.image_panels(panels, points)
-        plots.save(figure, figures / "manifold.png")
+        figures.save(figure, "manifold")
     return {"neighbour_mse": float(np.mean([neighbour_difference(images, points) for images in panels.values()]))}
+
+
+TASK = Task(run, figures=("manifold",))

@@ -11,7 +11,7 @@ PSNR and SSIM are per image on the [0, 1] scale, then averaged.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import torch
@@ -19,8 +19,11 @@ import torch.nn.functional as F
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
 from aelab import paths
-from aelab.evaluation.context import Context
+from aelab.evaluation.tasks import FigureWriter, Task
 from aelab.plotting import figures as plots
+
+if TYPE_CHECKING:
+    from aelab.evaluation.context import Context
 
 MIN_MSE = 1e-10
 """Floor of a per-image MSE in PSNR, so a perfect reconstruction scores 100 dB, not infinity."""
@@ -93,15 +96,18 @@ def reconstruction_metrics(originals: torch.Tensor, reconstructed: torch.Tensor)
     }
 
 
-def run(ctx: Context, figures: Path | None) -> dict[str, float]:
+def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     reconstructed, bce = reconstruct_with_bce(ctx)
     metrics = {"bce": float(bce.double().mean())} | reconstruction_metrics(ctx.test.images, reconstructed)
     if figures:
         shown = slice(0, ctx.settings.reconstruction.shown)
-        plots.save(
+        figures.save(
             plots.image_rows({"original": ctx.test.images[shown], "reconstructed": reconstructed[shown]}),
-            figures / "reconstructions.png",
+            "reconstructions",
         )
         history = pd.read_csv(paths.history(ctx.variant_id, ctx.seed))
-        plots.save(plots.loss_curves(history), figures / "loss_curves.png")
+        figures.save(plots.loss_curves(history), "loss_curves")
     return metrics
+
+
+TASK = Task(run, figures=("reconstructions", "loss_curves"))

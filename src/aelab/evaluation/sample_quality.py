@@ -19,17 +19,21 @@ full-covariance Gaussian, :mod:`aelab.evaluation.generation`).
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from aelab import paths
 from aelab.classifier.model import load_classifier
-from aelab.evaluation.context import Context
 from aelab.evaluation.generation import PUBLISHED, class_labels, code_distributions
+from aelab.evaluation.tasks import FigureWriter, Task
 from aelab.plotting import figures as plots
 from aelab.training.seeding import isolated_rng
+
+if TYPE_CHECKING:
+    import torch
+
+    from aelab.evaluation.context import Context
 
 
 def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -61,7 +65,7 @@ def _rows(features: torch.Tensor) -> np.ndarray:
     return features.double().cpu().numpy()
 
 
-def run(ctx: Context, figures: Path | None) -> dict[str, float]:
+def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     settings = ctx.settings.sample_quality
     classifier = load_classifier(paths.classifier_model(ctx.metadata["dataset"]), ctx.device)
     labels = class_labels(ctx, settings.samples)
@@ -91,11 +95,14 @@ def run(ctx: Context, figures: Path | None) -> dict[str, float]:
     if figures:
         images, confidence = generated[PUBLISHED], confidences[PUBLISHED]
         top = {"generated": confidence.cpu().numpy(), "real test": real_probabilities.max(1).values.cpu().numpy()}
-        plots.save(plots.histograms(top, "classifier's top class probability"), figures / "confidence.png")
+        figures.save(plots.histograms(top, "classifier's top class probability"), "confidence")
         order = confidence.argsort(descending=True).cpu()
         shown = min(16, len(order))
-        plots.save(
+        figures.save(
             plots.image_rows({"most confident": images[order[:shown]], "least confident": images[order[-shown:]]}),
-            figures / "extremes.png",
+            "extremes",
         )
     return metrics
+
+
+TASK = Task(run, figures=("confidence", "extremes"))

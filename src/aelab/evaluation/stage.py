@@ -1,29 +1,38 @@
-"""The ``evaluate`` stage: one task on every seed of one variant; metrics aggregated, figures of the first seed."""
+"""The ``evaluate`` stage: one task on every seed of one variant; metrics aggregated, figures named by seed."""
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from aelab import paths
 from aelab.aggregation import aggregate
-from aelab.config import TASKS, Params
 from aelab.evaluation.context import Context
-from aelab.evaluation.tasks import task_function
+from aelab.evaluation.tasks import FigureWriter, task
 from aelab.io import atomic_directory, write_json
 
+if TYPE_CHECKING:
+    import torch
 
-def evaluate_variant(params: Params, task: str, variant_id: str, device: torch.device) -> dict[str, float]:
-    """Run ``task`` on each seed's model; write the aggregated metrics JSON and the first seed's figures."""
-    per_seed, splits = {}, {}
-    seeds, run = params.seeds_for(variant_id), task_function(task)
-    with atomic_directory(paths.task_figures(variant_id, task)) as staging:
+    from aelab.config.params import Params
+
+
+def evaluate_variant(params: Params, task_name: str, variant_id: str, device: torch.device) -> dict[str, float]:
+    """Run the task on each seed's model; write the aggregated metrics JSON and the figures (of the first seed, or
+    of every seed where the task says so)."""
+    evaluation, per_seed, splits = task(task_name), {}, {}
+    seeds = params.seeds_for(variant_id)
+    drawn = seeds if evaluation.every_seed_drawn else seeds[:1]
+    with atomic_directory(paths.task_figures(variant_id, task_name)) as staging:
         for seed in seeds:
             context = Context.load(variant_id, seed, params.evaluation, device, splits)
-            per_seed[seed] = run(context, staging if seed == seeds[0] else None)
+            per_seed[seed] = evaluation.run(context, FigureWriter(staging, seed) if seed in drawn else None)
     metrics = aggregate(per_seed)
     if len(seeds) > 1:
         metrics |= {
-            f"{name}_seed{seed}": values[name] for name in TASKS[task].per_seed for seed, values in per_seed.items()
+            f"{name}_seed{seed}": values[name]
+            for name in evaluation.per_seed
+            for seed, values in per_seed.items()
+            if name in values
         }
-    write_json(paths.task_metrics(variant_id, task), metrics)
+    write_json(paths.task_metrics(variant_id, task_name), metrics)
     return metrics

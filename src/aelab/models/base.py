@@ -9,13 +9,17 @@ and a Tanh-output model fits the same interface because
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
-from aelab.config.models import FamilyConfig
 from aelab.models.losses import RECONSTRUCTION_LOSSES, gaussian_kl
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from aelab.config.models import FamilyConfig
 
 LossTerms = dict[str, torch.Tensor]
 """Batch-averaged loss terms; ``"loss"`` is the one optimised, the rest are logged."""

@@ -10,13 +10,16 @@ every other family.
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
-from aelab.config import CocoConvConfig
 from aelab.models.activations import ACTIVATIONS
 from aelab.models.base import Autoencoder
+
+if TYPE_CHECKING:
+    from aelab.config.models import CocoConvConfig
 
 LEVELS = 3
 """Each level halves the image; the bottleneck is 1/8 of the input size."""

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
-from aelab.config import ConvFamilyConfig, ConvRegularisation
 from aelab.models.keras_layers import (
     DenseMap,
     FlattenDense,
@@ -26,6 +26,9 @@ from aelab.models.keras_layers import (
     Turn,
     keras_batchnorm,
 )
+
+if TYPE_CHECKING:
+    from aelab.config.models import ConvFamilyConfig, ConvRegularisation
 
 FEATURES = 16
 """Width of the Dense layer in front of the latent heads."""

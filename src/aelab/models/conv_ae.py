@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 from torch import nn
 
-from aelab.config import ConvAEConfig
 from aelab.models.base import Autoencoder
 from aelab.models.conv import FEATURES, KerasConvModel
 from aelab.models.keras_layers import keras_init
+
+if TYPE_CHECKING:
+    from aelab.config.models import ConvAEConfig
 
 
 class ConvAE(KerasConvModel, Autoencoder):

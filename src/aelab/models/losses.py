@@ -8,10 +8,13 @@ Convention of docs/study.md: reconstruction losses and KL are *summed over pixel
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def bce(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

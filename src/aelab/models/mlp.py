@@ -8,14 +8,17 @@ conditional decoder reads the one-hot class label concatenated to z.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aelab.config import MlpFamilyConfig
 from aelab.data import CLASSES
 from aelab.models.activations import ACTIVATIONS
+
+if TYPE_CHECKING:
+    from aelab.config.models import MlpFamilyConfig
 
 
 def hidden_stack(widths: list[int], in_features: int, activation: str) -> nn.Sequential:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 from torch import nn
 
-from aelab.config import MlpAEConfig
 from aelab.models.base import Autoencoder
 from aelab.models.mlp import MlpDecoder, MlpEncoder
+
+if TYPE_CHECKING:
+    from aelab.config.models import MlpAEConfig
 
 
 class MlpAE(Autoencoder):

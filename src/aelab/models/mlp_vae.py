@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 from torch import nn
 
-from aelab.config import MlpVAEConfig
 from aelab.models.base import VariationalAutoencoder
 from aelab.models.mlp import MlpDecoder, MlpEncoder
+
+if TYPE_CHECKING:
+    from aelab.config.models import MlpVAEConfig
 
 
 class MlpVAE(VariationalAutoencoder):

@@ -6,13 +6,17 @@ name is caught by the params schema before anything trains.
 
 from __future__ import annotations
 
-from aelab.config import ModelConfig
-from aelab.models.base import Autoencoder
+from typing import TYPE_CHECKING
+
 from aelab.models.coco_conv import CocoConvAE
 from aelab.models.conv_ae import ConvAE
 from aelab.models.conv_vae import ConvVAE
 from aelab.models.mlp_ae import MlpAE
 from aelab.models.mlp_vae import MlpVAE
+
+if TYPE_CHECKING:
+    from aelab.config.models import ModelConfig
+    from aelab.models.base import Autoencoder
 
 MODELS: dict[str, type[Autoencoder]] = {
     "conv_vae": ConvVAE,

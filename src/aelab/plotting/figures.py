@@ -157,17 +157,39 @@ def loss_curves(history: pd.DataFrame) -> Figure:
     return figure
 
 
+def train_and_held_out_curves(runs: dict[str, list[pd.DataFrame]]) -> Figure:
+    """One panel per named run group (e.g. a device): training and held-out loss per epoch, the mean over its
+    seeds with a +- one std band when several ran."""
+    figure = Figure(figsize=(5 * len(runs), 3.6))
+    panels = np.atleast_1d(figure.subplots(1, len(runs), sharey=True))
+    for axes, (title, histories) in zip(panels, runs.items(), strict=True):
+        for split, label in (("train", "training"), ("test", "held-out")):
+            _mean_and_band(axes, [history.set_index("epoch")[f"{split}_loss"] for history in histories], label)
+        axes.set_title(title)
+        axes.set_xlabel("epoch")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.legend()
+    panels[0].set_ylabel("loss")
+    figure.tight_layout()
+    return figure
+
+
+def _mean_and_band(axes, series: list[pd.Series], label: str) -> None:
+    """The mean of several runs' curves, with a +- one std band when there are several."""
+    values = pd.concat(series, axis=1)
+    mean = values.mean(axis=1)
+    (line,) = axes.plot(mean.index, mean, marker="o", markersize=3, label=label)
+    if len(series) > 1:
+        spread = values.std(axis=1)
+        axes.fill_between(mean.index, mean - spread, mean + spread, color=line.get_color(), alpha=0.2)
+
+
 def study_loss_curves(histories: dict[str, list[pd.DataFrame]]) -> Figure:
     """Test loss per epoch of several variants: the mean over seeds, with a +- one std band when several ran."""
     figure = Figure(figsize=(7, 4))
     axes = figure.subplots()
     for variant, runs in histories.items():
-        losses = pd.concat([run.set_index("epoch")["test_loss"] for run in runs], axis=1)
-        mean = losses.mean(axis=1)
-        (line,) = axes.plot(mean.index, mean, marker="o", markersize=3, label=variant)
-        if len(runs) > 1:
-            spread = losses.std(axis=1)
-            axes.fill_between(mean.index, mean - spread, mean + spread, color=line.get_color(), alpha=0.2)
+        _mean_and_band(axes, [run.set_index("epoch")["test_loss"] for run in runs], variant)
     axes.set_xlabel("epoch")
     axes.set_ylabel("test loss")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))

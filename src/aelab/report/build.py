@@ -11,40 +11,31 @@ variant's figures appear in the first study that lists it; later studies link th
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import torch
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from aelab import paths
-from aelab.config import EVALUATION_TASKS, Params, StudyConfig
 from aelab.config.noise import noise_name
+from aelab.config.params import Params, StudyConfig
+from aelab.config.tasks import EVALUATION_TASKS
+from aelab.evaluation.generation import DECODED
 from aelab.io import atomic_directory, read_json
 from aelab.plotting import figures as plots
 from aelab.report import choices
-from aelab.report.captions import FIGURE_CAPTIONS, LOSS_CURVES_CAPTION, TABLE_CAPTIONS
+from aelab.report.captions import FIGURE_CAPTIONS, LOSS_CURVES_CAPTION, NOISE_DECODING_CAPTION, TABLE_CAPTIONS
 from aelab.report.columns import noise_label
+from aelab.report.devices import device_sections
+from aelab.report.elements import Figure, FigureFolder, Table
 from aelab.report.provenance import provenance, stage_timings, wall_time_per_stage
 from aelab.report.tables import metrics_frame, to_html
 
 OTHER_VARIANTS = "other-variants"
-
-
-@dataclass
-class Figure:
-    src: str
-    caption: str
-    anchor: str
-
-
-@dataclass
-class Table:
-    name: str
-    caption: str
-    html: str
 
 
 @dataclass
@@ -64,21 +55,9 @@ class StudySection:
     failed: dict[str, str]
     """Variant -> the error that stopped its training (from the failure records)."""
     tables: list[Table]
-    loss_curves: Figure | None
+    figures: list[Figure]
+    """The study's own figures: its loss curves, its variants' decoded random codes side by side."""
     variants: list[VariantFigures]
-
-
-class FigureFolder:
-    """Copies figures into the report's ``figures/`` folder and hands out their relative links."""
-
-    def __init__(self, report_root: Path):
-        self.root = report_root
-
-    def add(self, source: Path, name: Path) -> str:
-        target = self.root / "figures" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        return target.relative_to(self.root).as_posix()
 
 
 def build_report(params: Params, params_file: Path) -> Path:
@@ -91,7 +70,7 @@ def build_report(params: Params, params_file: Path) -> Path:
         sections = study_sections(params, folder, failed)
         html = environment.get_template("report.html").render(
             failures=failed,
-            provenance=provenance(params_file),
+            provenance=provenance(params_file, list(params.variants)),
             timings_html=_timings_html(),
             datasets=dataset_sections(manifests, folder),
             datasets_html=_html_unless_empty(datasets_table(manifests)),
@@ -155,16 +134,20 @@ def study_section(
     for variant_id in ran:
         figures = VariantFigures(variant_id, describe(params, variant_id), shown_in=shown_in.get(variant_id))
         if figures.shown_in is None:
-            figures.figures = variant_figures(variant_id, folder)
+            figures.figures = variant_figures(params, variant_id, folder)
             shown_in[variant_id] = study_id
         variants.append(figures)
+    study_figures = [
+        loss_curves(study_id, {variant: params.seeds_for(variant) for variant in ran}, folder),
+        noise_decoding(params, study_id, ran, folder),
+    ]
     return StudySection(
         study_id=study_id,
         title=study.title,
         not_run=[variant for variant in study.variants if variant not in ran and variant not in failed],
         failed=failed,
         tables=study_tables(params, ran),
-        loss_curves=loss_curves(study_id, {variant: params.seeds_for(variant) for variant in ran}, folder),
+        figures=[figure for figure in study_figures if figure is not None],
         variants=variants,
     )
 
@@ -216,14 +199,67 @@ def loss_curves(study_id: str, seeds: dict[str, list[int]], folder: FigureFolder
     return Figure(target.relative_to(folder.root).as_posix(), LOSS_CURVES_CAPTION, f"{study_id}-loss-curves")
 
 
-def variant_figures(variant_id: str, folder: FigureFolder) -> list[Figure]:
+def noise_decoding(params: Params, study_id: str, variants: list[str], folder: FigureFolder) -> Figure | None:
+    """Random codes decoded by each variant of the study, one row each: a deterministic AE's N(5, 1) codes, a
+    VAE's prior samples (docs/study.md 2.3). Drawn where a study compares both kinds."""
+    rows, kinds = {}, set()
+    settings = params.evaluation.generation
+    for variant_id in variants:
+        arrays = paths.task_figure_arrays(variant_id, "generation", DECODED, params.seeds_for(variant_id)[0])
+        if not arrays.exists():
+            continue
+        variational = params.variant(variant_id).model.variational
+        with np.load(arrays) as decoded:
+            images = decoded["samples" if variational else "noise_images"]
+        codes = "prior N(0, I)" if variational else f"N({settings.noise_mean:g}, {settings.noise_std:g}^2)"
+        rows[f"{variant_id}: {codes}"] = torch.from_numpy(images)
+        kinds.add(variational)
+    if len(kinds) < 2:
+        return None
+    target = folder.root / "figures" / "studies" / f"{study_id}-noise-decoding.png"
+    plots.save(plots.image_rows(rows), target)
+    return Figure(target.relative_to(folder.root).as_posix(), NOISE_DECODING_CAPTION, f"{study_id}-noise-decoding")
+
+
+def variant_figures(params: Params, variant_id: str, folder: FigureFolder) -> list[Figure]:
+    """Every figure the variant's tasks drew, each caption naming the seed it shows."""
     figures = []
     for (task, name), caption in FIGURE_CAPTIONS.items():
-        source = paths.task_figures(variant_id, task) / f"{name}.png"
-        if source.exists():
-            src = folder.add(source, Path(variant_id) / task / source.name)
-            figures.append(Figure(src, caption, f"{variant_id}-{task}-{name}"))
+        for seed in params.seeds_for(variant_id):
+            source = paths.task_figure(variant_id, task, name, seed)
+            if source.exists():
+                src = folder.add(source, Path(variant_id) / task / source.name)
+                note = seed_note(params, variant_id, seed, with_numbers=task in SEED_FACT_TASKS)
+                figures.append(Figure(src, f"{caption} {note}", anchor(source, task)))
     return figures
+
+
+def anchor(figure: Path, task: str) -> str:
+    """The HTML id of a variant's figure: ``<variant>-<task>-<name>_seed<k>``."""
+    return f"{figure.parents[2].name}-{task}-{figure.stem}"
+
+
+SEED_FACTS = (
+    ("latent", "silhouette", "silhouette by class {:.3g}"),
+    ("diagnostics", "active_units", "{:g} active latent units"),
+)
+"""Per-seed numbers the captions of the figures drawn for every seed name (task, metric, text), where the variant
+has them."""
+SEED_FACT_TASKS = {task for task, _, _ in SEED_FACTS}
+
+
+def seed_note(params: Params, variant_id: str, seed: int, with_numbers: bool) -> str:
+    """``Seed 1: silhouette by class 0.412, 2 active latent units.``: the seed a figure shows and, for the figures
+    drawn for every seed, the per-seed numbers that tell them apart (a variant with several seeds keeps them as
+    ``<metric>_seed<k>``)."""
+    several = len(params.seeds_for(variant_id)) > 1
+    facts = []
+    for task, metric, text in SEED_FACTS if with_numbers else ():
+        file = paths.task_metrics(variant_id, task)
+        value = read_json(file).get(f"{metric}_seed{seed}" if several else metric) if file.exists() else None
+        if value is not None:
+            facts.append(text.format(value))
+    return f"Seed {seed}" + (f": {', '.join(facts)}." if facts else ".")
 
 
 def describe(params: Params, variant_id: str) -> str:
@@ -232,53 +268,6 @@ def describe(params: Params, variant_id: str) -> str:
     training = params.training_for(variant_id)
     noise = f"; noise={training.noise.model_dump()}" if training.noise else ""
     return f"{model}; dataset={variant.dataset}; epochs={training.epochs}{noise}"
-
-
-@dataclass
-class DeviceSection:
-    variant_id: str
-    table_html: str
-    gpu_compared: bool
-    figures: list[Figure]
-
-
-DEVICE_COLUMNS = (
-    "device",
-    "seconds_per_epoch",
-    "final_train_loss",
-    "final_train_recon",
-    "final_test_loss",
-    "final_test_recon",
-)
-DEVICE_FIGURES = {
-    "loss_curves": "Loss per epoch on each device (float32 on both): the curves should overlap up to rounding.",
-    "latent": "Test codes of each device's model, side by side.",
-}
-
-
-def device_sections(params: Params, folder: FigureFolder) -> list[DeviceSection]:
-    """CPU against GPU per listed variant that ran: one row per device, both loss curves, both latent plots."""
-    sections = []
-    for variant_id in params.evaluation.devices.variants:
-        if not paths.devices_metrics(variant_id).exists():
-            continue
-        metrics = read_json(paths.devices_metrics(variant_id))
-        rows = {
-            device: {
-                column: metrics[f"{device}_{column}"] for column in DEVICE_COLUMNS if f"{device}_{column}" in metrics
-            }
-            for device in ("cpu", "cuda")
-            if f"{device}_device" in metrics
-        }
-        table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("run")
-        figures = []
-        for name, caption in DEVICE_FIGURES.items():
-            source = paths.devices_figures(variant_id) / f"{name}.png"
-            if source.exists():
-                src = folder.add(source, Path("devices") / variant_id / source.name)
-                figures.append(Figure(src, caption, f"devices-{variant_id}-{name}"))
-        sections.append(DeviceSection(variant_id, to_html(table), "cuda" in rows, figures))
-    return sections
 
 
 @dataclass

@@ -4,10 +4,12 @@ A reader of the report must never mistake a choice for a replication, so the
 report (and ``docs/choices.md``, written by ``python -m aelab choices``) lists
 each one next to the value in use. Values come from where they are set: a
 params key (patterns like ``variants.mlp-*.model.loss`` gather every variant
-that has the key, and show each distinct value once) or a constant of the
-code. A value the publications do state is not listed. A params pattern that
-matches nothing in a study (the smoke study has no COCO denoisers, say) drops
-its row.
+that has the key, and show each distinct value once; a variant's ``training``
+is its resolved one, the study-wide section with its overrides) or a constant
+of the code. A value the publications do state is not listed: docs/study.md
+names those keys, and a test checks that every key of params.yaml is in one
+place or the other. A params pattern that matches nothing in a study (the
+smoke study has no COCO denoisers, say) drops its row.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
-from aelab.config import Params
+from aelab.config.params import Params
 from aelab.data.cmnist import PALETTE_NAMES
 from aelab.evaluation.generation import JITTER
+from aelab.evaluation.latent import TRAINING_SAMPLE_SEED
+from aelab.site import DEFAULT_PRECISION, PRECISION_VARIABLE, PRECISIONS
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,25 @@ class Choice:
 CHOICES = (
     Choice("Denoising conv AE (2.3): noise added to its training inputs", keys=("variants.noise-dae.training.noise",)),
     Choice(
+        "AE and denoising AE of 2.3: the model (the 2.2 conv AE; its latent size, architecture and loss are not "
+        "published)",
+        keys=(
+            "variants.noise-*.model.architecture",
+            "variants.noise-*.model.latent_dim",
+            "variants.noise-*.model.loss",
+        ),
+    ),
+    Choice(
+        "Noise sampling (2.3): the N(5, 1) codes",
+        value="drawn by a generator of their own seeded with the run's seed, so models of one latent size and seed "
+        "(the AE and the denoising AE) decode the same codes",
+        where="aelab.evaluation.generation",
+    ),
+    Choice(
+        "Epochs of the MLP, COCO and noise-sampling AEs (30 is published for the conv VAE and AE)",
+        keys=("variants.mlp-*.training.epochs", "variants.coco-*.training.epochs", "variants.noise-*.training.epochs"),
+    ),
+    Choice(
         "MLP denoisers (2.4): noise added to their training inputs, per kind", keys=("variants.mlp-m*.training.noise",)
     ),
     Choice("COCO denoisers (2.5): noise added to their training inputs", keys=("variants.coco-*.training.noise",)),
@@ -48,6 +71,7 @@ CHOICES = (
     Choice("COCO designs (2.5): feature maps per level", keys=("variants.coco-*.model.channels",)),
     Choice("COCO designs (2.5): hidden activation", keys=("variants.coco-*.model.activation",)),
     Choice("COCO designs (2.5): BatchNorm after each hidden conv", keys=("variants.coco-*.model.batchnorm",)),
+    Choice("COCO designs (2.5): reconstruction loss", keys=("variants.coco-*.model.loss",)),
     Choice(
         "COCO skip connections (2.5, design 3)",
         value="each encoder level's output is added (not concatenated) to the decoder level of the same size",
@@ -64,21 +88,52 @@ CHOICES = (
         value="Linear to the image, sigmoid (the loss reads its logits)",
         where="aelab.models.mlp",
     ),
+    Choice(
+        "CMNIST models (2.1, 2.2): reconstruction loss of a colour image",
+        value="summed over the three colour channels and every pixel, as over the pixels of a grey image",
+        where="aelab.models.losses",
+    ),
     Choice("15-epoch VAE (2.1): latent size", keys=("variants.vae-15epochs.model.latent_dim",)),
     Choice(
-        "Latent manifold: grid points per axis (15 is published for the deeper AE)",
-        keys=("evaluation.manifold.points",),
+        "Training data of the MNIST models",
+        value="MNIST's 60,000 training images, the 10,000 test images held out for every held-out loss and metric "
+        "(the Keras example behind seed 001's losses fits train + test, 70,000)",
+        where="aelab.training.stage",
     ),
     Choice(
-        "Latent manifold, 3-D latent: slices at z[2] = -limit, 0, +limit over the 2-D grid's range",
-        keys=("evaluation.manifold.limit",),
+        "Precision (published numbers are Keras' float32)",
+        value=f"{PRECISIONS[DEFAULT_PRECISION]} on every device, TF32 off on a GPU; "
+        f"{PRECISIONS['bf16']} only where a site sets ${PRECISION_VARIABLE}=bf16, and every record says which",
+        where="aelab.site",
+    ),
+    Choice(
+        "VAE evaluation tasks: the code of an image",
+        value="the posterior mean (seed 001 decoded a sampled code, mean + sigma * eps)",
+        where="aelab.models.base",
+    ),
+    Choice(
+        "Latent manifold (2-D): grid points per axis and range (15 x 15 over [-2, 2]^2 is published for the deeper "
+        "AE; seed 001 draws 30 x 30 codes over [-1, 1]^2 for the VAE)",
+        keys=("evaluation.manifold.points", "evaluation.manifold.limit"),
+    ),
+    Choice(
+        "Latent manifold, 3-D latent",
+        value="slices of the 2-D grid at z[2] = -limit, 0, +limit",
+        where="aelab.evaluation.manifold",
     ),
     Choice("Latent space: test codes scored (silhouette) and plotted", keys=("evaluation.latent.points",)),
+    Choice(
+        "Latent space (CMNIST): training codes scored and drawn beside the test codes",
+        value=f"the first `points` images of a fixed permutation of the training pool (seed {TRAINING_SAMPLE_SEED}), "
+        "the same images for every model",
+        where="aelab.evaluation.latent",
+    ),
     Choice(
         "Latent space: t-SNE settings",
         value="scikit-learn defaults (perplexity 30), PCA initialisation, seeded by the run's seed",
         where="aelab.evaluation.latent",
     ),
+    Choice("Generation: samples decoded per sampler", keys=("evaluation.generation.samples",)),
     Choice(
         "Deterministic AE sampling: jitter added to the fitted Gaussian's variances",
         value=f"{JITTER:g}",
@@ -89,6 +144,11 @@ CHOICES = (
         keys=("evaluation.diagnostics.active_threshold",),
     ),
     Choice("Inpainting: seed of the random hole positions", keys=("evaluation.inpainting.seed",)),
+    Choice(
+        "Inpainting: where a random hole may start",
+        value="every row and column at which the hole fits, the last one included (seed 002's randint left it out)",
+        where="aelab.evaluation.inpainting",
+    ),
     Choice(
         "PSNR on a [-1, 1] scale",
         value="peak 1, i.e. 10 log10(1 / MSE), as the notebooks compute it",
@@ -108,7 +168,10 @@ CHOICES = (
         value="Conv(32)-pool-Conv(64)-pool-Dense(128) features, trained by the pipeline",
         where="aelab.classifier.model",
     ),
-    Choice("Sample quality: classifier training", keys=("evaluation.sample_quality.classifier.training",)),
+    Choice(
+        "Sample quality: classifier training and its seed",
+        keys=("evaluation.sample_quality.classifier.training", "evaluation.sample_quality.classifier.seed"),
+    ),
     Choice("Cross-validation: seed of the fold shuffle", keys=("evaluation.crossval.seed",)),
     Choice(
         "CMNIST (1): class colours",
@@ -167,19 +230,32 @@ def value_text(found: list[tuple[str, object]], name_holders: bool) -> str:
     return "; ".join(f"{text} ({', '.join(filter(None, owners)) or 'study-wide'})" for text, owners in holders.items())
 
 
+def resolved_tree(params: Params) -> dict:
+    """params.yaml as plain data, defaults included, each variant's ``training`` the one it trains with."""
+    tree = params.model_dump(mode="json")
+    for variant_id, variant in tree["variants"].items():
+        variant["training"] = params.training_for(variant_id).model_dump(mode="json")
+    return tree
+
+
 def rows(params: Params) -> list[dict[str, str]]:
     """The choices this study makes: topic, aelab's value, where it is set."""
-    tree = params.model_dump(mode="json")
+    tree = resolved_tree(params)
     table = []
     for choice in CHOICES:
         if not choice.keys:
             table.append({"topic": choice.topic, "value": choice.value, "where": choice.where})
             continue
+        named = len(choice.keys) > 1  # several keys: each value after its key's name
         values = [
-            value_text(found, choice.name_holders) for found in (lookup(tree, key) for key in choice.keys) if found
+            (f"{key.rpartition('.')[2]} " if named else "") + value_text(found, choice.name_holders)
+            for key, found in ((key, lookup(tree, key)) for key in choice.keys)
+            if found
         ]
-        if values:
-            table.append({"topic": choice.topic, "value": "; ".join(values), "where": ", ".join(choice.keys)})
+        if values:  # each distinct text once: keys that agree (every kind of model trains 30 epochs) say it once
+            table.append(
+                {"topic": choice.topic, "value": "; ".join(dict.fromkeys(values)), "where": ", ".join(choice.keys)}
+            )
     return table
 
 

@@ -16,7 +16,7 @@ from aelab.io import read_json
 LIBRARIES = ("torch", "torchvision", "numpy", "scikit-learn", "pandas", "snakemake", "dvc")
 
 
-def provenance(params_file: Path) -> dict[str, str]:
+def provenance(params_file: Path, variants: list[str]) -> dict[str, str]:
     timings = stage_timings()
     devices = sorted(set(timings["device"].dropna()))
     return {
@@ -25,8 +25,19 @@ def provenance(params_file: Path) -> dict[str, str]:
         "params sha256": hashlib.sha256(params_file.read_bytes()).hexdigest()[:16],
         "libraries": ", ".join(f"{name} {version(name)}" for name in LIBRARIES),
         "devices": ", ".join(devices) or "unknown (no timing records)",
+        "training precision": training_precision(variants),
         "hosts": ", ".join(sorted(set(timings["host"]))) or "unknown",
     }
+
+
+def training_precision(variants: list[str]) -> str:
+    """The precisions the variants' trainings used (their train.json), TF32's state where a GPU trained."""
+    records = [read_json(paths.train_metrics(variant)) for variant in variants if paths.train_metrics(variant).exists()]
+    used = {
+        record.get("precision", "unknown") + {True: " (TF32 on)", False: " (TF32 off)"}.get(record.get("tf32"), "")
+        for record in records
+    }
+    return ", ".join(sorted(used)) or "unknown (nothing trained)"
 
 
 def stage_timings() -> pd.DataFrame:

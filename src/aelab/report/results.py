@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from aelab import paths
-from aelab.config import Params
+from aelab.config.params import Params
 from aelab.io import write_text
 from aelab.report.columns import HIGHER, describe
 from aelab.report.tables import MISSING, SPREAD, cell_text, metrics_frame

@@ -6,15 +6,19 @@ Only tensors and plain Python values are stored, so checkpoints load with
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from pydantic import TypeAdapter
 
-from aelab.config import ModelConfig
+from aelab.config.models import ModelConfig
 from aelab.io import RERUN, UnreadableFile, atomic_path, read_torch_file
-from aelab.models.base import Autoencoder
 from aelab.models.registry import build_model
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from aelab.models.base import Autoencoder
 
 FORMAT_VERSION = (
     4  # 3: conv families renamed their layers (turned-frame layers); 4: deep_stride2's first ConvT is stride 2

@@ -10,15 +10,21 @@ trains with the variant's first seed and resumes like any training run.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
 from sklearn.model_selection import KFold
 
 from aelab import paths
 from aelab.aggregation import aggregate
-from aelab.config import Params
 from aelab.io import write_json
-from aelab.training.stage import TrainingData, fingerprint, train_seed
+from aelab.site import bf16_autocast, precision_record
+from aelab.training.stage import TrainingData, fingerprint, precision_name, train_seed
+
+if TYPE_CHECKING:
+    import torch
+
+    from aelab.config.params import Params
 
 
 def fold_indices(count: int, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -34,6 +40,7 @@ def crossvalidate_variant(params: Params, variant_id: str, device: torch.device)
     config = params.evaluation.crossval
     data = TrainingData.of_variant(variant, device)
     seed = params.seeds_for(variant_id)[0]
+    bf16 = bf16_autocast()
 
     held_out = {}
     for fold, (train_rows, held_rows) in enumerate(fold_indices(data.size("train"), config.folds, config.seed)):
@@ -45,14 +52,22 @@ def crossvalidate_variant(params: Params, variant_id: str, device: torch.device)
             seed,
             paths.crossval_state(variant_id, fold),
             fingerprint(
-                variant.model.model_dump(), settings.model_dump(), seed, data.digest, config.folds, config.seed, fold
+                variant.model.model_dump(),
+                settings.model_dump(),
+                seed,
+                data.digest,
+                config.folds,
+                config.seed,
+                fold,
+                precision_name(bf16),
             ),
             label=f"{variant_id} fold {fold + 1}/{config.folds}",
+            bf16=bf16,
         )
         last = history.iloc[-1]
         held_out[fold] = {name.removeprefix("test_"): float(last[name]) for name in history if name.startswith("test_")}
 
-    metrics = {"folds": config.folds, "epochs": settings.epochs} | aggregate(held_out)
+    metrics = {"folds": config.folds, "epochs": settings.epochs} | precision_record(device, bf16) | aggregate(held_out)
     metrics |= {f"fold{fold}_loss": terms["loss"] for fold, terms in held_out.items()}
     write_json(paths.crossval_metrics(variant_id), metrics)
     for fold in held_out:

@@ -1,26 +1,41 @@
-"""CPU against GPU (docs/study.md 3): one variant's first seed trained on each device, both in float32.
+"""CPU against GPU (docs/study.md 3), as seed 003 published it: one variant trained on each device, in float32.
 
-The comparison is a fact about the machine, so the devices are the stage's
-argument rather than a param: a device the machine does not have is skipped
-and named, and on a CPU-only machine the table has the CPU row alone. Both
-runs train in float32 whatever the site's precision setting, since bf16 on
-the GPU would confound speed with rounding.
+Every seed of the variant trains once on each device the machine has, in
+float32 with TF32 off whatever the site's precision setting (bf16 on one side
+would confound speed with rounding). The comparison is a fact about the
+machine, so the devices are the stage's argument rather than a param: a device
+the machine lacks is skipped and named, and on a CPU-only machine the
+comparison has the CPU alone. Per device it writes the per-epoch history of
+each seed (seconds and every loss term, train and held-out: the per-epoch table
+and curves of the report), the final numbers (mean and std over seeds), and,
+of the first seed, the test reconstructions, samples of the prior (a VAE; the
+same codes on every device) and the test codes, side by side.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import torch
 
 from aelab import paths
-from aelab.config import Params, ParamsError
+from aelab.aggregation import aggregate
+from aelab.config.base import ParamsError
 from aelab.io import atomic_directory, write_json
 from aelab.plotting import figures as plots
-from aelab.training.stage import TrainingData, cost_summary, fingerprint, train_seed
+from aelab.site import device_name, precision_record, use_ieee_float32
+from aelab.training.stage import TrainingData, fingerprint, precision_name, train_seed
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from aelab.config.params import Params
+    from aelab.models.base import Autoencoder
 
 log = logging.getLogger(__name__)
+FLOAT32 = False
+"""The comparison never trains under bf16 autocast."""
 
 
 def available(device: str) -> bool:
@@ -28,68 +43,106 @@ def available(device: str) -> bool:
 
 
 def compare_devices(params: Params, variant_id: str, devices: list[str]) -> dict:
-    """Train ``variant_id`` on each available device of ``devices``; write metrics, histories and figures."""
+    """Train every seed of ``variant_id`` on each available device of ``devices``; write metrics, histories and
+    figures."""
     if variant_id not in params.evaluation.devices.variants:
         raise ParamsError(f"evaluation.devices.variants in params.yaml does not list {variant_id!r}")
     variant, settings = params.variant(variant_id), params.training_for(variant_id)
-    seed = params.seeds_for(variant_id)[0]
-    runs, codes = {}, {}
+    seeds = params.seeds_for(variant_id)
+    use_ieee_float32()
+    histories: dict[str, dict[int, pd.DataFrame]] = {}
+    shown: dict[str, dict[str, object]] = {}
     for name in filter(available, devices):
         device = torch.device(name)
         data = TrainingData.of_variant(variant, device)
-        model, history = train_seed(
-            variant.model,
-            data.split("train"),
-            data.split("test"),
-            settings,
-            seed,
-            paths.devices_state(variant_id, name),
-            fingerprint(variant.model.model_dump(), settings.model_dump(), seed, data.digest, name),
-            label=f"{variant_id} on {name}",
-            bf16=False,
-        )
-        runs[name] = (history, cost_summary({seed: history}, data.size("train"), device))
-        codes[name] = _test_codes(model, data, params.evaluation.latent.points, params.evaluation.batch_size)
+        train, test = data.split("train"), data.split("test")
+        histories[name] = {}
+        for seed in seeds:
+            model, histories[name][seed] = train_seed(
+                variant.model,
+                train,
+                test,
+                settings,
+                seed,
+                paths.devices_state(variant_id, name, seed),
+                fingerprint(
+                    variant.model.model_dump(), settings.model_dump(), seed, data.digest, name, precision_name(FLOAT32)
+                ),
+                label=f"{variant_id} seed {seed} on {name}",
+                bf16=FLOAT32,
+            )
+            if seed == seeds[0]:
+                shown[name] = first_seed_outputs(model, test, params, seed)
 
-    skipped = [name for name in devices if name not in runs]
+    skipped = [name for name in devices if name not in histories]
     if skipped:
         log.info("devices not on this machine, not compared: %s", ", ".join(skipped))
     with atomic_directory(paths.devices_history_dir(variant_id)) as staging:
-        for name, (history, _) in runs.items():
-            history.to_csv(staging / paths.devices_history(variant_id, name).name, index=False)
+        for name, runs in histories.items():
+            for seed, history in runs.items():
+                history.to_csv(staging / paths.devices_history(variant_id, name, seed).name, index=False)
     with atomic_directory(paths.devices_figures(variant_id)) as staging:
-        plots.save(
-            plots.study_loss_curves({name: [history] for name, (history, _) in runs.items()}),
-            staging / "loss_curves.png",
-        )
-        plots.save(plots.latent_side_by_side(codes), staging / "latent.png")
-    metrics = {"devices_compared": len(runs), "seed": seed, "epochs": settings.epochs}
-    for name, (history, cost) in runs.items():
-        metrics |= {f"{name}_{key}": value for key, value in _device_row(history, cost).items()}
+        draw(histories, shown, staging)
+    metrics = {"devices_compared": len(histories), "seeds": len(seeds), "epochs": settings.epochs}
+    for name, runs in histories.items():
+        row = aggregate({seed: final_numbers(history) for seed, history in runs.items()})
+        row |= {"device": device_name(torch.device(name))} | precision_record(torch.device(name), FLOAT32)
+        metrics |= {f"{name}_{key}": value for key, value in row.items()}
     write_json(paths.devices_metrics(variant_id), metrics)
-    for name in runs:
-        paths.devices_state(variant_id, name).unlink(missing_ok=True)
+    for name in histories:
+        for seed in seeds:
+            paths.devices_state(variant_id, name, seed).unlink(missing_ok=True)
     return metrics
 
 
-def _device_row(history: pd.DataFrame, cost: dict) -> dict:
+def final_numbers(history: pd.DataFrame) -> dict[str, float]:
+    """Seconds per epoch (the steady state after the first epoch's warm-up) and the last epoch's loss terms."""
+    seconds = history["seconds"].iloc[1:] if len(history) > 1 else history["seconds"]
     last = history.iloc[-1]
-    row = {
-        "device": cost["device"],
-        "seconds_per_epoch": cost["seconds_per_epoch"],
-        "final_train_loss": float(last["train_loss"]),
-        "final_test_loss": float(last["test_loss"]),
-    }
-    if "train_recon" in history:
-        row |= {"final_train_recon": float(last["train_recon"]), "final_test_recon": float(last["test_recon"])}
-    return row
+    terms = [column for column in history if column.startswith(("train_", "test_"))]
+    return {"seconds_per_epoch": float(seconds.mean())} | {f"final_{term}": float(last[term]) for term in terms}
 
 
 @torch.no_grad()
-def _test_codes(model, data: TrainingData, points: int, batch_size: int) -> tuple:
-    """(codes, labels) of the first ``points`` test images, on the CPU."""
-    test = data.split("test")
-    images, labels = test.images[:points], test.labels[:points]
+def first_seed_outputs(model: Autoencoder, test, params: Params, seed: int) -> dict[str, object]:
+    """What the figures show of one device's model: reconstructions, prior samples (a VAE), test codes."""
     model.eval()
-    codes = torch.cat([model.encode(batch) for batch in images.split(batch_size)])
-    return codes.double().cpu().numpy(), labels.cpu().numpy()
+    evaluation = params.evaluation
+    originals = test.images[: evaluation.reconstruction.shown]
+    outputs: dict[str, object] = {
+        "originals": originals.cpu(),
+        "reconstructions": model.reconstruct(originals).cpu(),
+        "codes": encode(model, test.images[: evaluation.latent.points], evaluation.batch_size),
+        "labels": test.labels[: evaluation.latent.points].cpu().numpy(),
+    }
+    if model.variational:  # the same prior codes on every device
+        codes = torch.randn(
+            evaluation.generation.samples, model.latent_dim, generator=torch.Generator().manual_seed(seed)
+        )
+        outputs["samples"] = model.generate(codes.to(test.images.device)).cpu()
+    return outputs
+
+
+def encode(model: Autoencoder, images: torch.Tensor, batch_size: int):
+    return torch.cat([model.encode(batch) for batch in images.split(batch_size)]).double().cpu().numpy()
+
+
+def draw(histories: dict[str, dict[int, pd.DataFrame]], shown: dict[str, dict[str, object]], folder) -> None:
+    """Loss curves per device; the first seed's reconstructions, prior samples and codes side by side."""
+    plots.save(
+        plots.train_and_held_out_curves({name: list(runs.values()) for name, runs in histories.items()}),
+        folder / "loss_curves.png",
+    )
+    if not shown:
+        return
+    first = next(iter(shown.values()))
+    rows = {"original": first["originals"]} | {name: outputs["reconstructions"] for name, outputs in shown.items()}
+    plots.save(plots.image_rows(rows), folder / "reconstructions.png")
+    if "samples" in first:
+        plots.save(
+            plots.image_panels({name: outputs["samples"] for name, outputs in shown.items()}, 8), folder / "samples.png"
+        )
+    plots.save(
+        plots.latent_side_by_side({name: (outputs["codes"], outputs["labels"]) for name, outputs in shown.items()}),
+        folder / "latent.png",
+    )

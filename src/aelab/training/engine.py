@@ -15,21 +15,24 @@ import logging
 import math
 import time
 from collections import defaultdict
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 import torch
 from tqdm import tqdm
 
-from aelab.config import NoiseConfig, TrainingConfig
-from aelab.data.loading import Split
 from aelab.errors import UserError
-from aelab.models.base import LossTerms
 from aelab.noise import add_noise
-from aelab.site import mixed_precision
 from aelab.training.resume import TrainingState, load_state, save_state
 from aelab.training.seeding import isolated_rng
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from aelab.config.noise import NoiseConfig
+    from aelab.config.training import TrainingConfig
+    from aelab.data.loading import Split
+    from aelab.models.base import LossTerms
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +54,14 @@ def fit(
     seed: int,
     state_file: Path,
     fingerprint: str,
+    bf16: bool,
     label: str = "",
-    bf16: bool | None = None,
 ) -> pd.DataFrame:
     """Train ``model`` for ``settings.epochs`` (continuing from ``state_file`` when it matches) -> history.
 
-    ``bf16``: train under bf16 autocast; None leaves it to the site (:func:`aelab.site.mixed_precision`).
+    ``bf16``: train under bf16 autocast (the site's opt-in, :func:`aelab.site.bf16_autocast`), else float32.
     """
     device = train.images.device
-    bf16 = mixed_precision(device) if bf16 is None else bf16
     optimizer = adam(model, settings)
     state = TrainingState(fingerprint=fingerprint, batch_order=torch.Generator().manual_seed(seed))
     if load_state(state_file, state, model, optimizer, device):
@@ -112,7 +114,7 @@ def check_finite(
             hints = [
                 f"a lower learning rate (training.learning_rate is {settings.learning_rate:g})",
                 "another loss or beta",
-            ] + (["float32 training (AELAB_PRECISION=fp32)"] if bf16 else [])
+            ] + (["float32 training (unset AELAB_PRECISION)"] if bf16 else [])
             raise TrainingDiverged(
                 f"{label}: the {split} loss is not finite in epoch {epoch} ({found}); nothing was "
                 f"published. Try {', or '.join(hints)}."

@@ -12,11 +12,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
 from aelab.io import UnreadableFile, atomic_path, read_torch_file
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = (

@@ -11,23 +11,30 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import torch
 
 from aelab import paths
 from aelab.aggregation import aggregate
-from aelab.config import ModelConfig, Params, TrainingConfig, VariantConfig
 from aelab.data.loading import Split, load_split
 from aelab.io import atomic_directory, write_json
-from aelab.models.base import Autoencoder
 from aelab.models.registry import MODELS, build_model
-from aelab.site import device_name
+from aelab.site import bf16_autocast, device_name, precision_record
 from aelab.training.checkpoint import save_checkpoint
 from aelab.training.engine import fit
 from aelab.training.seeding import seed_everything
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import numpy as np
+    import pandas as pd
+
+    from aelab.config.models import ModelConfig
+    from aelab.config.params import Params, VariantConfig
+    from aelab.config.training import TrainingConfig
+    from aelab.models.base import Autoencoder
 
 
 def train_variant(params: Params, variant_id: str, device: torch.device) -> dict:
@@ -36,6 +43,7 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
     settings = params.training_for(variant_id)
     data = TrainingData.of_variant(variant, device)
     train, test = data.split("train"), data.split("test")
+    bf16 = bf16_autocast()
 
     models, histories = {}, {}
     seeds = params.seeds_for(variant_id)
@@ -47,8 +55,9 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
             settings,
             seed,
             paths.training_state(variant_id, seed),
-            fingerprint(variant.model.model_dump(), settings.model_dump(), seed, data.digest),
+            fingerprint(variant.model.model_dump(), settings.model_dump(), seed, data.digest, precision_name(bf16)),
             label=f"{variant_id} seed {seed}",
+            bf16=bf16,
         )
 
     metadata = {
@@ -65,7 +74,7 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
     with atomic_directory(paths.history_dir(variant_id)) as staging:
         for seed, history in histories.items():
             history.to_csv(staging / paths.history(variant_id, seed).name, index=False)
-    summary = cost_summary(histories, len(train), device)
+    summary = cost_summary(histories, len(train), device, bf16)
     write_json(paths.train_metrics(variant_id), summary)
     for seed in seeds:
         paths.training_state(variant_id, seed).unlink(missing_ok=True)
@@ -74,7 +83,7 @@ def train_variant(params: Params, variant_id: str, device: torch.device) -> dict
 
 @dataclass
 class TrainingData:
-    """A dataset read once and handed out on the training device, in the layout the model trains fastest in."""
+    """A dataset read once onto the training device, in the layout the model trains fastest in, and handed out."""
 
     file: Path
     layout: torch.memory_format
@@ -87,16 +96,19 @@ class TrainingData:
         return cls(paths.processed_file(variant.dataset), MODELS[variant.model.family].memory_format, device)
 
     def split(self, name: str, rows: np.ndarray | None = None) -> Split:
-        """A split (or some ``rows`` of it) on the training device."""
-        split = self._on_host(name) if rows is None else self._on_host(name).take(torch.from_numpy(rows))
-        return split.to(self.device, memory_format=self.layout)
+        """A split (or a copy of some ``rows`` of it) on the training device."""
+        whole = self._loaded(name)
+        if rows is None:
+            return whole
+        return whole.take(torch.from_numpy(rows).to(self.device)).to(memory_format=self.layout)
 
     def size(self, name: str) -> int:
-        return len(self._on_host(name))
+        return len(self._loaded(name))
 
-    def _on_host(self, name: str) -> Split:
+    def _loaded(self, name: str) -> Split:
+        """The split as read, once, on the device and in the layout (the one copy of it held)."""
         if name not in self._read:
-            self._read[name] = load_split(self.file, name)
+            self._read[name] = load_split(self.file, name, self.device, self.layout)
         return self._read[name]
 
     @cached_property
@@ -114,13 +126,13 @@ def train_seed(
     state_file: Path,
     run_fingerprint: str,
     label: str,
-    bf16: bool | None = None,
+    bf16: bool,
 ) -> tuple[Autoencoder, pd.DataFrame]:
     """A freshly seeded model trained by the resumable engine -> (model, history)."""
     seed_everything(seed)
     layout = MODELS[model_config.family].memory_format
     model = build_model(model_config, tuple(train.images.shape[1:])).to(train.images.device, memory_format=layout)
-    history = fit(model, train, test, settings, seed, state_file, run_fingerprint, label=label, bf16=bf16)
+    history = fit(model, train, test, settings, seed, state_file, run_fingerprint, bf16, label=label)
     return model, history
 
 
@@ -129,8 +141,13 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def cost_summary(histories: dict[int, pd.DataFrame], train_images: int, device: torch.device) -> dict:
-    """Final losses and seconds per epoch (mean over seeds, and std when there are several), device."""
+def precision_name(bf16: bool) -> str:
+    """The precision as the resume fingerprint names it: a run never continues in another precision."""
+    return "bf16" if bf16 else "fp32"
+
+
+def cost_summary(histories: dict[int, pd.DataFrame], train_images: int, device: torch.device, bf16: bool) -> dict:
+    """Final losses and seconds per epoch (mean over seeds, and std when there are several), device, precision."""
 
     def last_epoch(history: pd.DataFrame) -> dict[str, float]:
         # The first epoch carries one-off warm-up costs; time the steady state when there is one.
@@ -145,4 +162,4 @@ def cost_summary(histories: dict[int, pd.DataFrame], train_images: int, device: 
     summary |= aggregate({seed: last_epoch(history) for seed, history in histories.items()})
     summary["images_per_second"] = train_images / summary["seconds_per_epoch"]
     summary["device"] = device_name(device)
-    return summary
+    return summary | precision_record(device, bf16)
