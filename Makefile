@@ -16,9 +16,11 @@ BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
 
 # Site setting, not a param: a relative mirror path is made absolute, because
-# stages may run in another directory (snakemake --directory, cluster jobs).
+# stages may run in another directory (snakemake --directory, cluster jobs);
+# `override` makes that hold for `make smoke AELAB_DATA_MIRROR=...` as well.
 ifdef AELAB_DATA_MIRROR
-export AELAB_DATA_MIRROR := $(abspath $(AELAB_DATA_MIRROR))
+override AELAB_DATA_MIRROR := $(abspath $(AELAB_DATA_MIRROR))
+export AELAB_DATA_MIRROR
 endif
 export PATH := $(BIN):$(PATH)
 
@@ -26,9 +28,10 @@ export PATH := $(BIN):$(PATH)
 study: $(STAMP)
 	snakemake --cores $(CORES)
 
+# The smoke study's params are copied once: edits made in smoke/params.yaml stay.
 smoke: $(STAMP)
 	mkdir -p smoke
-	cp tests/smoke/params.yaml smoke/params.yaml
+	test -f smoke/params.yaml || cp tests/smoke/params.yaml smoke/params.yaml
 	snakemake --cores 2 --directory smoke
 
 rehearsal: $(STAMP)

@@ -1,7 +1,6 @@
 # aelab: the autoencoder study as a Snakemake workflow.
 # Every rule runs `python -m aelab <stage> ...`; every artefact path is a function of aelab.paths
 # (the log files beside them are Snakemake's own bookkeeping, named in the rules).
-import os
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -11,7 +10,6 @@ from aelab import paths, site
 from aelab.pipeline import lock, stages
 from aelab.errors import UserError
 from aelab.config.tasks import EVALUATION_TASKS
-from aelab.config.base import ParamsError
 from aelab.config.loading import load_params, read_yaml
 from aelab.report.captions import FIGURE_CAPTIONS
 

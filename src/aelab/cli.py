@@ -11,7 +11,9 @@ import json
 import logging
 import os
 import platform
+import re
 import resource
+import signal
 import sys
 import time
 from datetime import UTC, datetime
@@ -22,7 +24,7 @@ from aelab import paths, site
 from aelab.config.loading import json_schema, load_params, read_yaml
 from aelab.config.tasks import EVALUATION_TASKS
 from aelab.errors import UserError
-from aelab.io import write_json
+from aelab.io import ResultError, write_json
 
 if TYPE_CHECKING:
     import torch
@@ -176,6 +178,7 @@ def record(args: argparse.Namespace) -> None:
 
 def check(args: argparse.Namespace) -> None:
     params = load_params(args.params)
+    site.check_settings()
     runs = sum(len(params.task_variants(task)) for task in EVALUATION_TASKS)
     print(
         f"{args.params}: valid: {len(params.datasets.ids)} datasets, {len(params.variants)} variants, "
@@ -214,6 +217,20 @@ def _device(args: argparse.Namespace) -> torch.device:
     return device
 
 
+SUBJECT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+"""What a variant, dataset or image set id may be (the params schema's ids): a plain name, never a path."""
+
+
+def subject_name(value: str) -> str:
+    """A stage's subject, checked before it names any file: ``../../results/x`` is refused, not written to."""
+    if not SUBJECT_NAME.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an id of params.yaml (lower-case letters, digits, '-' and '_', "
+            "starting with a letter or digit)"
+        )
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="aelab", description=__doc__.splitlines()[0])
     root.add_argument("--params", default="params.yaml", help="params file (default: %(default)s)")
@@ -227,18 +244,20 @@ def parser() -> argparse.ArgumentParser:
 
     mirror_help = f"local mirror directory (default: ${site.MIRROR_VARIABLE}, else the official URLs)"
     fetching = stage(download, "fetch and verify an IDX dataset's published files (mnist, fashion_mnist)")
-    fetching.add_argument("dataset")
+    fetching.add_argument("dataset", type=subject_name)
     fetching.add_argument("--mirror", help=mirror_help)
-    stage(preprocess, "turn verified IDX files into data/processed/<dataset>.npz").add_argument("dataset")
-    stage(colourise, "generate a CMNIST dataset from processed MNIST").add_argument("dataset")
+    stage(preprocess, "turn verified IDX files into data/processed/<dataset>.npz").add_argument(
+        "dataset", type=subject_name
+    )
+    stage(colourise, "generate a CMNIST dataset from processed MNIST").add_argument("dataset", type=subject_name)
     stage(pool_cmnist, "pool the training splits of several CMNIST bias levels, keep a random fraction").add_argument(
-        "dataset"
+        "dataset", type=subject_name
     )
     fetching_coco = stage(download_coco, "fetch a COCO 2017 image set (val2017, train2017)")
-    fetching_coco.add_argument("image_set")
+    fetching_coco.add_argument("image_set", type=subject_name)
     fetching_coco.add_argument("--mirror", help=mirror_help)
     coco = stage(preprocess_coco, "resize and centre-crop COCO images into data/processed/<dataset>.npz")
-    coco.add_argument("dataset")
+    coco.add_argument("dataset", type=subject_name)
     coco.add_argument("--threads", type=int, help="decoding threads (default: the CPUs this process may use)")
     computing = (
         (train, "train one variant", "variant"),
@@ -250,7 +269,7 @@ def parser() -> argparse.ArgumentParser:
         sub = stage(function, help_text)
         if function is evaluate:
             sub.add_argument("task", choices=EVALUATION_TASKS)
-        sub.add_argument(subject)
+        sub.add_argument(subject, type=subject_name)
         sub.add_argument("--device", choices=site.DEVICE_CHOICES, help=f"default: ${site.DEVICE_VARIABLE} or auto")
         sub.add_argument(
             "--threads",
@@ -258,7 +277,7 @@ def parser() -> argparse.ArgumentParser:
             help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})",
         )
     comparing = stage(devices, "train one variant on each listed device in float32 (CPU against GPU)")
-    comparing.add_argument("variant")
+    comparing.add_argument("variant", type=subject_name)
     comparing.add_argument(
         "--devices",
         nargs="+",
@@ -274,7 +293,11 @@ def parser() -> argparse.ArgumentParser:
     stage(report, "build the HTML report of every variant in params.yaml")
     stage(results, "write docs/results.md from the committed metrics (and copy the study figures beside it)")
     stage(record, "dvc commit --force, keeping the outputs' modification times (Snakemake then has nothing to do)")
-    stage(check, "validate params.yaml (every engine does so first; DVC runs this whenever the file changes)")
+    stage(
+        check,
+        "validate params.yaml and the site settings (every engine does so first; DVC runs this whenever the file "
+        "changes)",
+    )
     stage(schema, "print the JSON schema of params.yaml")
     stage(dvc_yaml, "print dvc.yaml, generated from the pipeline's stage table")
     stage(choices, "print the values the publications leave open and aelab's choices (docs/choices.md)")
@@ -291,6 +314,23 @@ UNRECORDED = ("check", "record", "schema", "dvc_yaml", "rehearsal_params", "choi
 """Commands that are not pipeline stage runs of a subject: no timing or failure record."""
 
 
+class Interrupted(BaseException):
+    """A stage stopped by a signal (SIGTERM from a scheduler or a user's kill), like Ctrl-C's KeyboardInterrupt:
+    not an ``Exception``, so no handler of the stage swallows it; ``finally`` blocks still clean up."""
+
+    def __init__(self, number: int):
+        super().__init__(signal.Signals(number).name)
+        self.number = number
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise Interrupted(number)
+
+
+RESUMABLE = ("train", "crossvalidate", "devices", "train_classifier")
+"""Stages that keep a resume state after every epoch."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(
@@ -298,13 +338,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     started = time.perf_counter()
     recorded = args.stage not in UNRECORDED
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if recorded:
+            site.check_settings()  # every setting, before the stage touches anything
         args.run(args)
     except UserError as error:
-        print(f"aelab {args.stage}: error: {error}", file=sys.stderr)
+        message = str(error) + (f"; {_rebuild_hint(args, error.path)}" if isinstance(error, ResultError) else "")
+        print(f"aelab {args.stage}: error: {message}", file=sys.stderr)
         if recorded:
-            _record_failure(args, str(error))
+            _record_failure(args, message)
         return 2
+    except (KeyboardInterrupt, Interrupted) as stop:
+        number = stop.number if isinstance(stop, Interrupted) else signal.SIGINT
+        again = (
+            "it resumes from its last completed epoch when the same command runs again"
+            if args.stage in RESUMABLE
+            else "run the same command again"
+        )
+        message = f"interrupted by {signal.Signals(number).name}; nothing of this run was published; {again}"
+        print(f"aelab {args.stage}: {message}", file=sys.stderr)
+        if recorded:
+            _record_failure(args, message)
+        return 128 + number
     except Exception as error:  # a bug: the traceback follows, and the report still names the failed stage
         if recorded:
             _record_failure(args, f"{type(error).__name__}: {error}")
@@ -313,6 +369,16 @@ def main(argv: list[str] | None = None) -> int:
         _record_timing(args, time.perf_counter() - started)
         paths.stage_failure(args.stage, _subject(args)).unlink(missing_ok=True)
     return 0
+
+
+def _rebuild_hint(args: argparse.Namespace, path: Path) -> str:
+    """The commands that rebuild exactly the damaged, missing or foreign file, in each engine."""
+    from aelab.pipeline.producers import rebuild_hint
+
+    try:
+        return rebuild_hint(load_params(args.params), path)
+    except UserError:  # the params themselves are broken: their own error comes first
+        return "delete it and run the stage that writes it again"
 
 
 def _subject(args: argparse.Namespace) -> str:

@@ -120,19 +120,25 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-class UnreadableFile(UserError):
+class ResultError(UserError):
+    """A result on disk cannot be used (damaged, missing, written for another run): the message names the file,
+    and the CLI adds the command that rebuilds exactly that file (:mod:`aelab.pipeline.producers`)."""
+
+    def __init__(self, path: str | Path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = Path(path)
+
+
+class UnreadableFile(ResultError):
     """An artefact on disk is truncated, damaged or not what its name says."""
 
 
-RERUN = "delete it and run the stage that writes it again (snakemake --forcerun <rule>, or dvc repro --force <stage>)"
-
-
 def read_json(path: str | Path) -> dict:
-    """A metrics (or bookkeeping) JSON file; a damaged one is an error naming it and what to do."""
+    """A metrics (or bookkeeping) JSON file; a damaged one is an error naming it."""
     try:
         return json.loads(Path(path).read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise UnreadableFile(f"{path}: not valid JSON ({error}); it is truncated or damaged: {RERUN}") from None
+        raise UnreadableFile(path, f"not valid JSON ({error}); it is truncated or damaged") from None
 
 
 def read_torch_file(path: Path, device: torch.device) -> object:
@@ -140,16 +146,16 @@ def read_torch_file(path: Path, device: torch.device) -> object:
     import torch
 
     if not path.is_file():
-        raise UnreadableFile(f"{path}: missing: {RERUN}")
+        raise UnreadableFile(path, "missing")
     try:
         return torch.load(path, map_location=device, weights_only=True)
     except pickle.UnpicklingError as error:  # weights_only refuses anything but tensors and plain values
         raise UnreadableFile(
-            f"{path}: refused, it holds more than tensors and plain values (torch.load with "
-            f"weights_only=True: {str(error).splitlines()[0]}); {RERUN}"
+            path,
+            "refused, it holds more than tensors and plain values (torch.load with "
+            f"weights_only=True: {str(error).splitlines()[0]}); never load it with weights_only=False",
         ) from None
     except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as error:
         raise UnreadableFile(
-            f"{path}: cannot be read ({type(error).__name__}: {str(error).splitlines()[0]}); it is "
-            f"truncated or damaged: {RERUN}"
+            path, f"cannot be read ({type(error).__name__}: {str(error).splitlines()[0]}); it is truncated or damaged"
         ) from None

@@ -9,6 +9,19 @@ All paths are relative to the project root (the working directory of both engine
 
 from pathlib import Path
 
+
+def _name(value: str) -> str:
+    """``value`` as one part of a path: refused when it could lead out of its folder (a separator, ``..``).
+
+    Every id that reaches a path comes from params.yaml or a command line; an
+    argument such as ``../../results/x`` must not write outside the project's
+    folders (a failure record once overwrote a published ``train.json`` that way).
+    """
+    if not value or value in (".", "..") or "/" in value or "\\" in value or "\0" in value:
+        raise ValueError(f"{value!r} cannot name a file or folder of the study: it must be one plain name")
+    return value
+
+
 PARAMS = Path("params.yaml")
 """The study: every stage reads it from the working directory of its engine."""
 DATA = Path("data")
@@ -17,7 +30,7 @@ RESULTS = Path("results")
 
 def raw_dir(dataset: str) -> Path:
     """Verified downloads of one dataset, as published (compressed)."""
-    return DATA / "raw" / dataset
+    return DATA / "raw" / _name(dataset)
 
 
 def coco_raw_root() -> Path:
@@ -27,7 +40,7 @@ def coco_raw_root() -> Path:
 
 def coco_raw_dir(image_set: str) -> Path:
     """The JPEGs of one COCO 2017 image set (val2017, train2017)."""
-    return coco_raw_root() / image_set
+    return coco_raw_root() / _name(image_set)
 
 
 def processed_dir() -> Path:
@@ -36,21 +49,21 @@ def processed_dir() -> Path:
 
 def processed_file(dataset: str) -> Path:
     """One array file per dataset: uint8 NCHW images and int64 labels, train and test."""
-    return processed_dir() / f"{dataset}.npz"
+    return processed_dir() / f"{_name(dataset)}.npz"
 
 
 def dataset_manifest(dataset: str) -> Path:
     """Counts, shape and skipped files of a processed dataset (a DVC metric; shown in the report)."""
-    return RESULTS / "datasets" / f"{dataset}.json"
+    return RESULTS / "datasets" / f"{_name(dataset)}.json"
 
 
 def dataset_samples(dataset: str) -> Path:
     """A grid of sample images of a processed dataset."""
-    return RESULTS / "datasets" / f"{dataset}.png"
+    return RESULTS / "datasets" / f"{_name(dataset)}.png"
 
 
 def variant_dir(variant: str) -> Path:
-    return RESULTS / "variants" / variant
+    return RESULTS / "variants" / _name(variant)
 
 
 def checkpoints_dir(variant: str) -> Path:
@@ -65,7 +78,7 @@ def checkpoint(variant: str, seed: int) -> Path:
 
 def history_dir(variant: str) -> Path:
     """Per-epoch loss terms of every seed. All variants share ``results/history``: it is one DVC plot."""
-    return RESULTS / "history" / variant
+    return RESULTS / "history" / _name(variant)
 
 
 def history(variant: str, seed: int) -> Path:
@@ -76,7 +89,7 @@ def training_state(variant: str, seed: int) -> Path:
     """Resumable state after the last completed epoch. Outside every declared output, so
     neither Snakemake (which deletes the outputs of a failed job) nor DVC (which deletes
     a stage's outputs before running it) removes it; deleted once the variant is published."""
-    return Path("state") / "train" / variant / f"seed{seed}.pt"
+    return Path("state") / "train" / _name(variant) / f"seed{seed}.pt"
 
 
 def train_metrics(variant: str) -> Path:
@@ -86,17 +99,17 @@ def train_metrics(variant: str) -> Path:
 
 def task_metrics(variant: str, task: str) -> Path:
     """Flat metrics of one evaluation task, mean (and std) over seeds (a DVC metric)."""
-    return variant_dir(variant) / "metrics" / f"{task}.json"
+    return variant_dir(variant) / "metrics" / f"{_name(task)}.json"
 
 
 def task_figures(variant: str, task: str) -> Path:
     """Figures of one evaluation task (of the first seed, or of every seed where the task draws them all)."""
-    return variant_dir(variant) / "figures" / task
+    return variant_dir(variant) / "figures" / _name(task)
 
 
 def figure_file(name: str, seed: int) -> str:
     """The file of one figure of one seed: every figure names the seed it shows."""
-    return f"{name}_seed{seed}.png"
+    return f"{_name(name)}_seed{seed}.png"
 
 
 def task_figure(variant: str, task: str, name: str, seed: int) -> Path:
@@ -105,7 +118,7 @@ def task_figure(variant: str, task: str, name: str, seed: int) -> Path:
 
 def figure_arrays_file(name: str, seed: int) -> str:
     """The arrays one seed's figure was drawn from, kept beside it where the report combines variants."""
-    return f"{name}_seed{seed}.npz"
+    return f"{_name(name)}_seed{seed}.npz"
 
 
 def task_figure_arrays(variant: str, task: str, name: str, seed: int) -> Path:
@@ -119,7 +132,7 @@ def crossval_metrics(variant: str) -> Path:
 
 def crossval_state(variant: str, fold: int) -> Path:
     """Resumable state of one cross-validation fold (see :func:`training_state`)."""
-    return Path("state") / "crossval" / variant / f"fold{fold}.pt"
+    return Path("state") / "crossval" / _name(variant) / f"fold{fold}.pt"
 
 
 def classifiers_dir() -> Path:
@@ -130,7 +143,7 @@ def classifiers_dir() -> Path:
 
 def classifier_dir(dataset: str) -> Path:
     """The sample-quality classifier of one labelled dataset."""
-    return classifiers_dir() / dataset
+    return classifiers_dir() / _name(dataset)
 
 
 def classifier_model(dataset: str) -> Path:
@@ -144,7 +157,7 @@ def classifier_metrics(dataset: str) -> Path:
 
 def classifier_state(dataset: str) -> Path:
     """Resumable state of the classifier's training (see :func:`training_state`)."""
-    return Path("state") / "classifier" / f"{dataset}.pt"
+    return Path("state") / "classifier" / f"{_name(dataset)}.pt"
 
 
 def timing_dir() -> Path:
@@ -154,7 +167,7 @@ def timing_dir() -> Path:
 
 
 def stage_timing(stage: str, subject: str) -> Path:
-    return timing_dir() / stage / f"{subject}.json"
+    return timing_dir() / _name(stage) / f"{_name(subject)}.json"
 
 
 def failures_dir() -> Path:
@@ -163,7 +176,7 @@ def failures_dir() -> Path:
 
 
 def stage_failure(stage: str, subject: str) -> Path:
-    return failures_dir() / stage / f"{subject}.json"
+    return failures_dir() / _name(stage) / f"{_name(subject)}.json"
 
 
 def report_dir() -> Path:
@@ -191,7 +204,7 @@ def devices_history_dir(variant: str) -> Path:
 
 
 def devices_history(variant: str, device: str, seed: int) -> Path:
-    return devices_history_dir(variant) / f"{device}_seed{seed}.csv"
+    return devices_history_dir(variant) / f"{_name(device)}_seed{seed}.csv"
 
 
 def devices_figures(variant: str) -> Path:
@@ -201,4 +214,4 @@ def devices_figures(variant: str) -> Path:
 
 def devices_state(variant: str, device: str, seed: int) -> Path:
     """Resumable state of one device's run of one seed (see :func:`training_state`)."""
-    return Path("state") / "devices" / variant / f"{device}_seed{seed}.pt"
+    return Path("state") / "devices" / _name(variant) / f"{_name(device)}_seed{seed}.pt"

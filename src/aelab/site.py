@@ -29,10 +29,36 @@ PRECISIONS = {"fp32": "float32", "bf16": "bfloat16 autocast"}
 DEFAULT_PRECISION = "fp32"
 
 
+def check_settings() -> None:
+    """Every site setting of the environment, checked at once: a workflow engine calls this before any job runs
+    (a job's engine deletes its outputs before the job could refuse a bad setting itself).
+
+    Only the values: whether a GPU is visible is the job's to find out, on the
+    machine that runs it (a cluster's login node has none).
+    """
+    data_mirror()
+    device_choice()
+    threads()
+    precision()
+
+
 def data_mirror(option: str | None = None) -> Path | None:
     """A local directory laid out like the official downloads, if the site has one."""
     value = option or os.environ.get(MIRROR_VARIABLE)
+    if value and not Path(value).is_dir():
+        where = "--mirror" if option else f"${MIRROR_VARIABLE}"
+        raise UserError(f"the data mirror {value!r} (from {where}) is not a folder")
     return Path(value) if value else None
+
+
+def device_choice(option: str | None = None) -> str:
+    """The device asked for (``--device``, else ``$AELAB_DEVICE``, else ``auto``), checked."""
+    choice = option or os.environ.get(DEVICE_VARIABLE, "auto")
+    if choice not in DEVICE_CHOICES:
+        raise UserError(
+            f"device {choice!r} (from --device or ${DEVICE_VARIABLE}) is not one of {', '.join(DEVICE_CHOICES)}"
+        )
+    return choice
 
 
 def resolve_device(option: str | None = None) -> torch.device:
@@ -43,9 +69,7 @@ def resolve_device(option: str | None = None) -> torch.device:
     """
     import torch
 
-    choice = option or os.environ.get(DEVICE_VARIABLE, "auto")
-    if choice not in DEVICE_CHOICES:
-        raise UserError(f"device {choice!r} (from --device or ${DEVICE_VARIABLE}) is not one of {DEVICE_CHOICES}")
+    choice = device_choice(option)
     if choice == "auto":
         choice = "cuda" if torch.cuda.is_available() else "cpu"
     if choice == "cuda" and not torch.cuda.is_available():

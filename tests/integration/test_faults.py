@@ -94,7 +94,11 @@ def test_a_truncated_checkpoint_is_named_with_what_to_do(trained, tiny_mnist):
     result = aelab("evaluate", "reconstruction", "ae-baseline", "--device", "cpu", cwd=tiny_mnist)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{checkpoint}: cannot be read (" in result.stderr and "truncated or damaged" in result.stderr
-    assert "snakemake --forcerun" in result.stderr and "dvc repro --force" in result.stderr
+    models = paths.checkpoints_dir("ae-baseline")
+    assert (
+        f"rebuild it: snakemake --cores 2 --force {models} (or dvc repro --force --single-item train@ae-baseline)"
+        in (result.stderr)
+    )
 
 
 class Payload:
@@ -127,7 +131,10 @@ def test_a_truncated_metrics_file_stops_the_report_naming_it(trained, tiny_mnist
     metrics.write_text(metrics.read_text()[:40])
     result = aelab("report", cwd=tiny_mnist)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert f"{metrics}: not valid JSON" in result.stderr and "run the stage that writes it again" in result.stderr
+    assert f"{metrics}: not valid JSON" in result.stderr
+    assert f"snakemake --cores 2 --force {metrics} (or dvc repro --force --single-item reconstruction@ae-baseline)" in (
+        result.stderr
+    )
 
 
 @pytest.fixture
@@ -169,3 +176,86 @@ def test_a_damaged_mirror_file_is_named_where_it_lies(tmp_path):
     shutil.copy(mirror_file, staging)
     with pytest.raises(DataError, match=rf"^{mirror_file}: cannot be decompressed"):
         verify(staging, RemoteFile(mirror_file.name, "0" * 64, 10), mirror_file)
+
+
+def test_a_checkpoint_of_another_variant_is_refused_naming_what_differs(tiny_project, tiny_mnist):
+    """One variant's checkpoint copied over another's (same family, another latent size) was scored as the other's."""
+    for variant in ("vae-baseline", "vae-regularised"):
+        train_variant(tiny_project, variant, CPU)
+    target = paths.checkpoint("vae-baseline", 0)
+    shutil.copyfile(paths.checkpoint("vae-regularised", 0), target)
+    result = aelab("evaluate", "reconstruction", "vae-baseline", "--device", "cpu", cwd=tiny_mnist)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{target}: written for another run than params.yaml defines" in result.stderr
+    assert "variant 'vae-regularised' (params.yaml: 'vae-baseline')" in result.stderr
+    assert "model.latent_dim 3 (params.yaml: 2)" in result.stderr
+    assert "dvc repro --force --single-item train@vae-baseline" in result.stderr
+    assert not paths.task_metrics("vae-baseline", "reconstruction").exists()
+
+
+def test_a_checkpoint_of_another_seed_is_refused(trained, tiny_mnist):
+    shutil.copyfile(paths.checkpoint("ae-baseline", 1), paths.checkpoint("ae-baseline", 0))
+    result = aelab("evaluate", "reconstruction", "ae-baseline", "--device", "cpu", cwd=tiny_mnist)
+    assert result.returncode == 2 and "seed 1 (params.yaml: 0)" in result.stderr
+
+
+def test_a_classifier_of_other_settings_is_refused(tiny_project, tiny_mnist):
+    from aelab.classifier.stage import train_classifier
+
+    train_variant(tiny_project, "vae-baseline", CPU)
+    train_classifier(tiny_project, "mnist", CPU)
+    raw = yaml.safe_load(SMOKE_PARAMS.read_text())
+    raw["evaluation"]["sample_quality"]["classifier"]["seed"] = 7
+    (tiny_mnist / "params.yaml").write_text(yaml.safe_dump(raw))
+    result = aelab("evaluate", "sample_quality", "vae-baseline", "--device", "cpu", cwd=tiny_mnist)
+    assert result.returncode == 2 and "seed 0 (params.yaml: 7)" in result.stderr
+    assert "train_classifier@mnist" in result.stderr
+
+
+def test_a_stage_argument_that_is_a_path_is_refused_before_anything_is_written(tiny_project, tiny_mnist):
+    before = set(tiny_mnist.parent.rglob("*"))
+    for argument in ("../../results/variants/x/train", str(tiny_mnist / "elsewhere")):
+        result = aelab("train", argument, cwd=tiny_mnist)
+        assert result.returncode == 2 and "is not an id of params.yaml" in result.stderr
+    assert set(tiny_mnist.parent.rglob("*")) == before  # no failure record, anywhere
+
+
+def test_params_yaml_that_is_a_folder_is_one_clear_line(tmp_path):
+    (tmp_path / "params.yaml").mkdir()
+    result = aelab("check", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "params.yaml: not a file" in result.stderr
+
+
+def test_an_unknown_site_setting_stops_evaluate_before_it_runs(trained, tiny_mnist, monkeypatch):
+    monkeypatch.setenv("AELAB_PRECISION", "fp16")
+    result = aelab("evaluate", "reconstruction", "ae-baseline", cwd=tiny_mnist)
+    assert result.returncode == 2 and "$AELAB_PRECISION='fp16' is not one of fp32, bf16" in result.stderr
+    assert not paths.task_metrics("ae-baseline", "reconstruction").exists()
+
+
+def test_a_batch_larger_than_the_training_set_is_said(tiny_project, caplog):
+    raw = yaml.safe_load(SMOKE_PARAMS.read_text())
+    raw["variants"]["ae-baseline"]["training"] = {"batch_size": 500}
+    params = load_params_from(raw)
+    with caplog.at_level("WARNING"):
+        train_variant(params, "ae-baseline", CPU)
+    assert "batch_size 500 is larger than the 96 training images" in caplog.text
+
+
+def load_params_from(raw: dict):
+    from pathlib import Path
+
+    Path("params.yaml").write_text(yaml.safe_dump(raw))
+    return load_params("params.yaml")
+
+
+def test_recording_a_project_with_a_damaged_dvc_lock_is_one_clear_line(tmp_path):
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=tmp_path, check=True)
+    shutil.copy(SMOKE_PARAMS.parents[2] / "dvc.yaml", tmp_path / "dvc.yaml")
+    shutil.copy(SMOKE_PARAMS, tmp_path / "params.yaml")
+    (tmp_path / "dvc.lock").write_text("schema: '2.0'\nstages:\n  train@x:\n    deps:\n    - path: a\n      size: [")
+    result = aelab("record", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "DVC cannot read this project's pipeline" in result.stderr and "dvc.lock" in result.stderr

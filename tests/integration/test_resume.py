@@ -1,5 +1,6 @@
 """Training killed mid-run resumes from its last completed epoch and ends exactly where an uninterrupted run ends."""
 
+import json
 import os
 import shutil
 import signal
@@ -40,16 +41,21 @@ def completed_epochs(variant: str) -> int:
     return len(torch.load(state, weights_only=True)["history"]) if state.exists() else 0
 
 
-def kill_after_some_epochs(variant: str) -> int:
-    process = subprocess.Popen(train_command(variant), stderr=subprocess.DEVNULL)
+def kill_after_some_epochs(variant: str, sent: signal.Signals = signal.SIGKILL) -> tuple[int, str]:
+    """(completed epochs, what the process said on stderr) of a training stopped by ``sent`` after 3 epochs."""
+    process = subprocess.Popen(train_command(variant), stderr=subprocess.PIPE, text=True)
     try:
         while completed_epochs(variant) < 3:
             assert process.poll() is None, "training ended before it could be interrupted"
             time.sleep(0.01)
-        os.kill(process.pid, signal.SIGKILL)
+        os.kill(process.pid, sent)
+        _, stderr = process.communicate(timeout=60)
     finally:
+        process.kill()
         process.wait()
-    return completed_epochs(variant)
+    if sent != signal.SIGKILL:
+        assert process.returncode == 128 + sent, stderr
+    return completed_epochs(variant), stderr
 
 
 def published(variant: str) -> tuple[pd.DataFrame, dict[str, torch.Tensor]]:
@@ -63,7 +69,7 @@ def test_killed_training_resumes_and_matches_an_uninterrupted_run(project):
     uninterrupted_history, uninterrupted_weights = published(variant)
     shutil.rmtree("results")
 
-    done = kill_after_some_epochs(variant)
+    done, _ = kill_after_some_epochs(variant)
     assert 3 <= done < EPOCHS
     assert not paths.checkpoint(variant, 0).exists()  # nothing published by the killed run
     resumed = subprocess.run(train_command(variant), check=True, capture_output=True, text=True)
@@ -85,3 +91,20 @@ def test_state_of_another_configuration_is_not_resumed(project):
     rerun = subprocess.run(train_command(variant), check=True, capture_output=True, text=True)
     assert "belongs to another configuration" in rerun.stderr
     assert len(pd.read_csv(paths.history(variant, 0))) == EPOCHS
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_stage_says_so_records_it_and_resumes(project, sent):
+    """A scheduler's SIGTERM or a user's Ctrl-C: one line, no traceback, a failure record, and the run resumes."""
+    variant = "ae-baseline"
+    done, stderr = kill_after_some_epochs(variant, sent)
+    assert "Traceback" not in stderr
+    assert f"aelab train: interrupted by {sent.name}; nothing of this run was published; it resumes from its last " in (
+        stderr
+    )
+    record = json.loads(paths.stage_failure("train", variant).read_text())
+    assert record["error"].startswith(f"interrupted by {sent.name}")
+    assert not paths.checkpoint(variant, 0).exists()
+    resumed = subprocess.run(train_command(variant), check=True, capture_output=True, text=True)
+    assert f"resuming after epoch {done}" in resumed.stderr
+    assert not paths.stage_failure("train", variant).exists()  # it succeeded since

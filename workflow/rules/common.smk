@@ -12,7 +12,8 @@ if config:
     )
 try:
     PARAMS = load_params(paths.PARAMS)
-except ParamsError as error:
+    site.check_settings()  # once, before any job: a bad $AELAB_DEVICE must not cost every job its outputs
+except UserError as error:
     raise WorkflowError(str(error)) from None
 # set_default=False: filling defaults would walk every branch of the model union.
 validate(read_yaml(paths.PARAMS), "../schemas/params.schema.json", set_default=False)
@@ -31,17 +32,17 @@ def one_of(names):
 
 
 # What each stage reads besides its data (aelab.pipeline.stages, the table dvc.yaml is generated from):
-# its params are the values at the stage's keys, its code inputs the stage's source files (the import
-# closure of its modules), so Snakemake reruns a job on the same changes as DVC reruns the stage.
+# the values at the stage's params keys, and its code (the import closure of its modules), both as
+# params, so Snakemake reruns a job on the same changes as DVC reruns the stage.
 def settings_of(stage, wildcard=None):
     """Params of a job: the values the stage reads (for the job's subject wildcard)."""
     return lambda wildcards: stages.settings(PARAMS, stage, wildcards[wildcard] if wildcard else "")
 
 
 def code_of(stage):
-    """Inputs of a job: the stage's source files (in the repository of this Snakefile, as DVC hashes them),
-    relative to the working directory, so a project that moves keeps its record of what ran."""
-    return [os.path.relpath(file) for file in stages.code_files(stage, Path(workflow.basedir))]
+    """Params of a job: the digest of the stage's source files (in the repository of this Snakefile, as DVC
+    hashes them). Tracked by content, not by path: a study folder moved to another depth reruns nothing."""
+    return stages.code_digest(stage, Path(workflow.basedir))
 
 
 def processed(dataset):
@@ -67,9 +68,9 @@ TASK_INPUTS = {
 
 
 def task_inputs(wildcards):
-    """The variant's trained models, what the task reads besides, its code."""
+    """The variant's trained models and what the task reads besides."""
     extra = TASK_INPUTS.get(wildcards.task, lambda variant: {})(wildcards.variant)
-    return {"checkpoints": paths.checkpoints_dir(wildcards.variant), "code": code_of(wildcards.task)} | extra
+    return {"checkpoints": paths.checkpoints_dir(wildcards.variant)} | extra
 
 
 def task_settings(wildcards):

@@ -3,14 +3,14 @@
 
 
 rule download:
-    input:
-        code=code_of("download"),
     output:
         raw=directory(paths.raw_dir("{dataset}")),
     log:
         "logs/download/{dataset}.log",
     wildcard_constraints:
         dataset=one_of(DATASETS.idx),
+    params:
+        code=code_of("download"),
     shell:
         "python -m aelab download {wildcards.dataset} 2> {log}"
 
@@ -18,7 +18,6 @@ rule download:
 rule preprocess:
     input:
         raw=rules.download.output.raw,
-        code=code_of("preprocess"),
     output:
         **processed("{dataset}"),
     log:
@@ -26,6 +25,7 @@ rule preprocess:
     wildcard_constraints:
         dataset=one_of(DATASETS.idx),
     params:
+        code=code_of("preprocess"),
         settings=settings_of("preprocess", "dataset"),
     shell:
         "python -m aelab preprocess {wildcards.dataset} 2> {log}"
@@ -34,7 +34,6 @@ rule preprocess:
 rule colourise:
     input:
         source=lambda wildcards: paths.processed_file(DATASETS.cmnist[wildcards.dataset].source),
-        code=code_of("colourise"),
     output:
         **processed("{dataset}"),
     log:
@@ -42,6 +41,7 @@ rule colourise:
     wildcard_constraints:
         dataset=one_of(DATASETS.cmnist),
     params:
+        code=code_of("colourise"),
         settings=settings_of("colourise", "dataset"),
     shell:
         "python -m aelab colourise {wildcards.dataset} 2> {log}"
@@ -50,7 +50,6 @@ rule colourise:
 rule pool_cmnist:
     input:
         source=lambda wildcards: paths.processed_file(DATASETS.pool_source(wildcards.dataset)),
-        code=code_of("pool_cmnist"),
     output:
         **processed("{dataset}"),
     log:
@@ -58,6 +57,7 @@ rule pool_cmnist:
     wildcard_constraints:
         dataset=one_of(DATASETS.cmnist_pooled),
     params:
+        code=code_of("pool_cmnist"),
         # The levels are generated again from their settings: a change to any of them reruns the pool.
         settings=settings_of("pool_cmnist", "dataset"),
     shell:
@@ -65,14 +65,14 @@ rule pool_cmnist:
 
 
 rule download_coco:
-    input:
-        code=code_of("download_coco"),
     output:
         images=directory(paths.coco_raw_dir("{image_set}")),
     log:
         "logs/download_coco/{image_set}.log",
     wildcard_constraints:
         image_set=one_of(DATASETS.coco_image_sets),
+    params:
+        code=code_of("download_coco"),
     shell:
         "python -m aelab download_coco {wildcards.image_set} 2> {log}"
 
@@ -80,7 +80,6 @@ rule download_coco:
 rule preprocess_coco:
     input:
         images=lambda wildcards: [paths.coco_raw_dir(s) for s in DATASETS.coco[wildcards.dataset].image_sets],
-        code=code_of("preprocess_coco"),
     output:
         **processed("{dataset}"),
     log:
@@ -89,6 +88,7 @@ rule preprocess_coco:
         dataset=one_of(DATASETS.coco),
     threads: 2
     params:
+        code=code_of("preprocess_coco"),
         settings=settings_of("preprocess_coco", "dataset"),
     shell:
         "python -m aelab preprocess_coco {wildcards.dataset} --threads {threads} 2> {log}"

@@ -6,7 +6,6 @@
 rule train_classifier:
     input:
         data=paths.processed_file("{dataset}"),
-        code=code_of("train_classifier"),
     output:
         model=paths.classifier_model("{dataset}"),
         metrics=paths.classifier_metrics("{dataset}"),
@@ -18,6 +17,7 @@ rule train_classifier:
     resources:
         gpu=1,
     params:
+        code=code_of("train_classifier"),
         settings=settings_of("train_classifier", "dataset"),
     shell:
         "python -m aelab train_classifier {wildcards.dataset} --threads {threads} 2> {log}"
@@ -40,6 +40,7 @@ rule evaluate:
         "logs/evaluate/{task}/{variant}.log",
     threads: THREADS
     params:
+        code=lambda wildcards: code_of(wildcards.task),
         settings=task_settings,
     shell:
         "python -m aelab evaluate {wildcards.task} {wildcards.variant} --threads {threads} 2> {log}"

@@ -3,7 +3,6 @@
 
 rule report:
     input:
-        code=code_of("report"),
         metrics=[paths.task_metrics(variant, task) for task, variant in EVALUATIONS],
         figures=[paths.task_figures(variant, task) for task, variant in EVALUATIONS],
         cost=expand(rules.train.output.cost, variant=VARIANTS),
@@ -21,6 +20,7 @@ rule report:
     log:
         "logs/report.log",
     params:
+        code=code_of("report"),
         settings=settings_of("report"),
     shell:
         "python -m aelab report 2> {log}"

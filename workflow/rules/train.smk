@@ -5,7 +5,6 @@
 rule train:
     input:
         data=dataset_of,
-        code=code_of("train"),
     output:
         checkpoints=directory(paths.checkpoints_dir("{variant}")),
         history=directory(paths.history_dir("{variant}")),
@@ -23,6 +22,7 @@ rule train:
         runtime=lambda wildcards: 10
         + 2 * PARAMS.training_for(wildcards.variant).epochs * len(PARAMS.seeds_for(wildcards.variant)),
     params:
+        code=code_of("train"),
         settings=settings_of("train", "variant"),
     shell:
         "python -m aelab train {wildcards.variant} --threads {threads} 2> {log}"
@@ -31,7 +31,6 @@ rule train:
 rule crossvalidate:
     input:
         data=dataset_of,
-        code=code_of("crossvalidate"),
     output:
         metrics=paths.crossval_metrics("{variant}"),
     log:
@@ -43,6 +42,7 @@ rule crossvalidate:
         runtime=lambda wildcards: 10
         + 2 * PARAMS.crossval_training_for(wildcards.variant).epochs * PARAMS.evaluation.crossval.folds,
     params:
+        code=code_of("crossvalidate"),
         settings=settings_of("crossvalidate", "variant"),
     shell:
         "python -m aelab crossvalidate {wildcards.variant} --threads {threads} 2> {log}"
@@ -51,7 +51,6 @@ rule crossvalidate:
 rule devices:
     input:
         data=dataset_of,
-        code=code_of("devices"),
     output:
         metrics=paths.devices_metrics("{variant}"),
         history=directory(paths.devices_history_dir("{variant}")),
@@ -66,6 +65,7 @@ rule devices:
         mem_mb=lambda wildcards, input: 2000 + 20 * input.size_mb,
         runtime=lambda wildcards: 10 + 4 * PARAMS.training_for(wildcards.variant).epochs,
     params:
+        code=code_of("devices"),
         settings=settings_of("devices", "variant"),
     shell:
         # The devices are the stage's argument: a machine without a GPU compares the CPU alone.

@@ -14,14 +14,16 @@ import torch.nn.functional as F
 from torch import nn
 
 from aelab.data import CLASSES
-from aelab.training.checkpoint import load_weights, save_weights
+from aelab.training.checkpoint import check_identity, load_weights, save_weights
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from aelab.config.tasks import ClassifierConfig
     from aelab.models.base import LossTerms
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: the metadata name the training settings (a classifier of other settings is refused)."""
 
 
 class SampleClassifier(nn.Module):
@@ -62,12 +64,20 @@ class SampleClassifier(nn.Module):
         return features, self.head(features).softmax(1)
 
 
-def save_classifier(path: Path, model: SampleClassifier, metadata: dict) -> None:
-    save_weights(path, model, FORMAT_VERSION, image_shape=list(model.image_shape), metadata=metadata)
+def classifier_identity(config: ClassifierConfig, dataset: str) -> dict:
+    """What the classifier of ``dataset`` must have been trained as: its dataset, seed and training settings."""
+    return {"dataset": dataset, "seed": config.seed, "training": config.training.model_dump()}
 
 
-def load_classifier(path: Path, device: torch.device) -> SampleClassifier:
+def save_classifier(path: Path, model: SampleClassifier, identity: dict) -> None:
+    save_weights(path, model, FORMAT_VERSION, image_shape=list(model.image_shape), metadata=identity)
+
+
+def load_classifier(path: Path, device: torch.device, expected: dict | None = None) -> SampleClassifier:
+    """The classifier at ``path``; refused when ``expected`` (:func:`classifier_identity`) is not what it records."""
     payload = load_weights(path, device, FORMAT_VERSION)
+    if expected is not None:
+        check_identity(path, payload["metadata"], expected)
     model = SampleClassifier(tuple(payload["image_shape"]))
     model.load_state_dict(payload["state_dict"])
     return model.to(device).eval()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aelab import paths
-from aelab.classifier.model import SampleClassifier, save_classifier
+from aelab.classifier.model import SampleClassifier, classifier_identity, save_classifier
 from aelab.errors import UserError
 from aelab.io import write_json
 from aelab.site import bf16_autocast, device_name, precision_record
@@ -45,7 +45,7 @@ def train_classifier(params: Params, dataset: str, device: torch.device) -> dict
         label=f"classifier {dataset}",
     )
 
-    save_classifier(paths.classifier_model(dataset), model, {"dataset": dataset, "seed": config.seed})
+    save_classifier(paths.classifier_model(dataset), model, classifier_identity(config, dataset))
     last = history.iloc[-1]
     metrics = {
         "test_accuracy": 1.0 - float(last["test_error"]),

@@ -50,6 +50,10 @@ def read_yaml(path: Path) -> object:
         return yaml.load(path.read_text(), Loader=UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
     except FileNotFoundError:
         raise ParamsError(f"{path}: params file not found") from None
+    except IsADirectoryError:
+        raise ParamsError(f"{path}: not a file (a folder of that name is in the way)") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ParamsError(f"{path}: cannot be read ({error})") from None
     except RepeatedKeyError as error:
         raise ParamsError(f"{path}, {error.problem}") from None
     except yaml.YAMLError as error:

@@ -9,35 +9,37 @@ import torch
 
 from aelab import paths
 from aelab.data.loading import Split, load_split
-from aelab.training.checkpoint import load_checkpoint
+from aelab.training.checkpoint import load_checkpoint, run_identity
 
 if TYPE_CHECKING:
+    from aelab.config.params import Params
     from aelab.config.tasks import EvaluationConfig
     from aelab.models.base import Autoencoder
 
 
 @dataclass
 class Context:
+    params: Params
     variant_id: str
     seed: int
     model: Autoencoder
     metadata: dict
-    settings: EvaluationConfig
     device: torch.device
     splits: dict[tuple[str, str], Split] = field(default_factory=dict)
     """Loaded splits by (dataset, split); pass one dict to every seed's context to read each file once."""
 
     @classmethod
     def load(
-        cls,
-        variant_id: str,
-        seed: int,
-        settings: EvaluationConfig,
-        device: torch.device,
-        splits: dict[tuple[str, str], Split],
+        cls, params: Params, variant_id: str, seed: int, device: torch.device, splits: dict[tuple[str, str], Split]
     ) -> Context:
-        model, metadata = load_checkpoint(paths.checkpoint(variant_id, seed), device)
-        return cls(variant_id, seed, model, metadata, settings, device, splits)
+        """The seed's trained model, refused unless it was trained as params.yaml defines the variant."""
+        checkpoint = paths.checkpoint(variant_id, seed)
+        model, metadata = load_checkpoint(checkpoint, device, expected=run_identity(params, variant_id, seed))
+        return cls(params, variant_id, seed, model, metadata, device, splits)
+
+    @property
+    def settings(self) -> EvaluationConfig:
+        return self.params.evaluation
 
     def split(self, name: str, dataset: str | None = None) -> Split:
         """A split of the variant's dataset (or of another one, e.g. the anomaly set), on the device."""

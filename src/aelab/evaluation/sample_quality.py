@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aelab import paths
-from aelab.classifier.model import load_classifier
+from aelab.classifier.model import classifier_identity, load_classifier
 from aelab.evaluation.generation import PUBLISHED, class_labels, code_distributions
 from aelab.evaluation.tasks import FigureWriter, Task
 from aelab.plotting import figures as plots
@@ -67,7 +67,10 @@ def _rows(features: torch.Tensor) -> np.ndarray:
 
 def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     settings = ctx.settings.sample_quality
-    classifier = load_classifier(paths.classifier_model(ctx.metadata["dataset"]), ctx.device)
+    dataset = ctx.metadata["dataset"]
+    classifier = load_classifier(
+        paths.classifier_model(dataset), ctx.device, expected=classifier_identity(settings.classifier, dataset)
+    )
     labels = class_labels(ctx, settings.samples)
     with isolated_rng(ctx.seed, ctx.device):
         generated = {

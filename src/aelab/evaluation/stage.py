@@ -24,7 +24,7 @@ def evaluate_variant(params: Params, task_name: str, variant_id: str, device: to
     drawn = seeds if evaluation.every_seed_drawn else seeds[:1]
     with atomic_directory(paths.task_figures(variant_id, task_name)) as staging:
         for seed in seeds:
-            context = Context.load(variant_id, seed, params.evaluation, device, splits)
+            context = Context.load(params, variant_id, seed, device, splits)
             per_seed[seed] = evaluation.run(context, FigureWriter(staging, seed) if seed in drawn else None)
     metrics = aggregate(per_seed)
     if len(seeds) > 1:

@@ -20,10 +20,17 @@ from aelab.errors import UserError
 
 def output_files(project: Path) -> dict[Path, int]:
     """Every file of every DVC output of the project that exists now, with its modification time (ns)."""
+    from dvc.exceptions import DvcException
     from dvc.repo import Repo
 
-    with Repo(str(project)) as repo:
-        outputs = [Path(str(out.fs_path)) for stage in repo.index.stages for out in stage.outs]
+    try:
+        with Repo(str(project)) as repo:
+            outputs = [Path(str(out.fs_path)) for stage in repo.index.stages for out in stage.outs]
+    except DvcException as error:  # a damaged dvc.yaml or dvc.lock: DVC's own words, no traceback
+        raise UserError(
+            f"DVC cannot read this project's pipeline in {project.resolve()}: {error}. Restore the damaged file "
+            "from git (git checkout -- dvc.lock) or fix it, then record again."
+        ) from None
     files = (file for out in outputs for file in (out.rglob("*") if out.is_dir() else [out]))
     return {file: file.stat().st_mtime_ns for file in files if file.is_file()}
 

@@ -10,9 +10,11 @@ code inputs from here; ``dvc.yaml`` is generated from here
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,11 +109,11 @@ TASK_INPUTS: dict[str, Callable[[str], list[str]]] = {
 
 STAGES: dict[str, Stage] = {
     "check": Stage(
-        modules=("aelab.config.loading",),
+        modules=("aelab.config.loading", "aelab.site"),
         deps=lambda subject: [str(paths.PARAMS)],
-        note="params.yaml checked whenever it changes, also when no stage reads the changed key: DVC compares "
-        "only the keys each stage lists, so a misspelled or stale key would pass silently (Snakemake checks the "
-        "whole file every time it starts).",
+        note="params.yaml (and the site settings) checked whenever the file changes, also when no stage reads the "
+        "changed key: DVC compares only the keys each stage lists, so a misspelled or stale key would pass silently "
+        "(Snakemake checks the whole file every time it starts).",
     ),
     "download": Stage(
         modules=("aelab.data.fetch", "aelab.data.sources"),
@@ -229,6 +231,18 @@ def value(params: Params, key: str) -> object:
 def settings(params: Params, stage: str, subject: str = "") -> str:
     """The values a stage reads, as one string: Snakemake reruns the job when it changes."""
     return json.dumps({key: value(params, key) for key in STAGES[stage].keys(subject)}, sort_keys=True)
+
+
+@cache
+def code_digest(stage: str, repository: Path) -> str:
+    """The sha256 of a stage's code in the repository at ``repository``: each file's path inside the package and
+    its bytes. Snakemake reruns a job when it changes (a params value), by content as DVC does: a file touched
+    without change, or a study folder at another depth, reruns nothing."""
+    package = repository.resolve() / IN_REPOSITORY
+    digest = hashlib.sha256()
+    for file in STAGES[stage].code(package):
+        digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def code_files(stage: str, repository: Path) -> list[str]:

@@ -26,6 +26,7 @@ from aelab.config.params import Params, StudyConfig
 from aelab.config.tasks import EVALUATION_TASKS
 from aelab.evaluation.generation import DECODED
 from aelab.io import atomic_directory, read_json
+from aelab.pipeline.producers import missing_results
 from aelab.plotting import figures as plots
 from aelab.report import choices
 from aelab.report.captions import FIGURE_CAPTIONS, LOSS_CURVES_CAPTION, NOISE_DECODING_CAPTION, TABLE_CAPTIONS
@@ -70,6 +71,7 @@ def build_report(params: Params, params_file: Path) -> Path:
         sections = study_sections(params, folder, failed)
         html = environment.get_template("report.html").render(
             failures=failed,
+            missing=missing_results(params),
             provenance=provenance(params_file, list(params.variants)),
             timings_html=_timings_html(),
             datasets=dataset_sections(manifests, folder),

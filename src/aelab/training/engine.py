@@ -62,6 +62,14 @@ def fit(
     ``bf16``: train under bf16 autocast (the site's opt-in, :func:`aelab.site.bf16_autocast`), else float32.
     """
     device = train.images.device
+    if settings.batch_size > len(train):
+        log.warning(
+            "%s: training batch_size %d is larger than the %d training images: every epoch is a single step of %d",
+            label,
+            settings.batch_size,
+            len(train),
+            len(train),
+        )
     optimizer = adam(model, settings)
     state = TrainingState(fingerprint=fingerprint, batch_order=torch.Generator().manual_seed(seed))
     if load_state(state_file, state, model, optimizer, device):
