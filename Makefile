@@ -1,10 +1,11 @@
 # Set-up and entry points. Every target creates the pinned environment first.
-#   make study      the full study of params.yaml (snakemake --cores $(CORES))
+#   make study      the full study of params.yaml (snakemake --cores $(CORES)); STUDY=<id> one study of it,
+#                   VARIANT="<id> ..." some variants, then the report of what exists
 #   make smoke      the same graph on the smoke params, in ./smoke (a few minutes on 2 cores)
 #   make rehearsal  the full graph on the full data with every training capped at $(EPOCHS) epoch(s), in ./rehearsal
 #   make test       lint, then the test suite (unit, integration, real Snakemake/DVC/SLURM runs)
 #   make test-fast  unit and integration tests only (no workflow runs): the edit-test loop
-#   make lint       ruff (lint, format), snakefmt, snakemake --lint, the params check
+#   make lint       ruff (lint, format), mypy, snakefmt, snakemake --lint, the params check
 #   make generated  rewrite the files generated from the code: the params schema, dvc.yaml, docs/choices.md
 
 PYTHON ?= python3
@@ -26,7 +27,12 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: study smoke rehearsal test test-fast lint generated debian
 study: $(STAMP)
+ifneq ($(STUDY)$(VARIANT),)
+	snakemake --cores $(CORES) $$(python -m aelab targets $(if $(STUDY),--study $(STUDY),--variant $(VARIANT)))
+	python -m aelab report
+else
 	snakemake --cores $(CORES)
+endif
 
 # The smoke study's params are copied once: edits made in smoke/params.yaml stay.
 smoke: $(STAMP)
@@ -53,6 +59,7 @@ ACCEPTED_SNAKEMAKE_LINT := Specify a conda environment or container for each rul
 lint: $(STAMP)
 	ruff check .
 	ruff format --check .
+	mypy src/aelab
 	snakefmt --check Snakefile workflow/rules
 	python -m aelab check
 	@lints=$$(snakemake --lint 2>&1 | grep '^    \* ' | grep -v '$(ACCEPTED_SNAKEMAKE_LINT)'); \

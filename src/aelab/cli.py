@@ -18,7 +18,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from aelab import paths, site
 from aelab.config.loading import json_schema, load_params, read_yaml
@@ -33,72 +33,41 @@ log = logging.getLogger("aelab")
 
 
 def download(args: argparse.Namespace) -> None:
-    from aelab.data.fetch import fetch
-    from aelab.data.sources import source
+    from aelab.data.fetch import download_dataset
 
-    params = load_params(args.params)
-    _require_declared(params.datasets.idx, args.dataset, "datasets.idx")
-    fetch(source(args.dataset), paths.raw_dir(args.dataset), site.data_mirror(args.mirror))
+    download_dataset(load_params(args.params).datasets, args.dataset, args.mirror)
 
 
 def preprocess(args: argparse.Namespace) -> None:
-    from aelab.data.preprocess import read_idx_dataset
-    from aelab.data.publish import publish_dataset
-    from aelab.data.sources import source
-    from aelab.plotting.datasets import sample_grid
+    from aelab.data.preprocess import preprocess_dataset
 
-    params = load_params(args.params)
-    _require_declared(params.datasets.idx, args.dataset, "datasets.idx")
-    arrays = read_idx_dataset(source(args.dataset), paths.raw_dir(args.dataset), params.datasets.idx[args.dataset])
-    log.info("%s: %s", args.dataset, publish_dataset(args.dataset, arrays, sample_grid(arrays)))
+    log.info("%s: %s", args.dataset, preprocess_dataset(load_params(args.params).datasets, args.dataset))
 
 
 def colourise(args: argparse.Namespace) -> None:
-    from aelab.data.cmnist import build_cmnist
-    from aelab.data.publish import load_arrays, publish_dataset
-    from aelab.plotting.datasets import cmnist_grid
+    from aelab.data.cmnist import colourise_dataset
 
-    params = load_params(args.params)
-    _require_declared(params.datasets.cmnist, args.dataset, "datasets.cmnist")
-    config = params.datasets.cmnist[args.dataset]
-    arrays = build_cmnist(load_arrays(config.source), config)
-    log.info("%s: %s", args.dataset, publish_dataset(args.dataset, arrays, cmnist_grid(arrays)))
+    log.info("%s: %s", args.dataset, colourise_dataset(load_params(args.params).datasets, args.dataset))
 
 
 def pool_cmnist(args: argparse.Namespace) -> None:
-    from aelab.data.cmnist import pool_cmnist as pool
-    from aelab.data.publish import load_arrays, publish_dataset
-    from aelab.plotting.datasets import cmnist_grid
+    from aelab.data.cmnist import pool_dataset
 
-    params = load_params(args.params)
-    _require_declared(params.datasets.cmnist_pooled, args.dataset, "datasets.cmnist_pooled")
-    config = params.datasets.cmnist_pooled[args.dataset]
-    levels = [params.datasets.cmnist[level] for level in config.levels]
-    arrays = pool(load_arrays(params.datasets.pool_source(args.dataset)), levels, config)
-    log.info("%s: %s", args.dataset, publish_dataset(args.dataset, arrays, cmnist_grid(arrays)))
+    log.info("%s: %s", args.dataset, pool_dataset(load_params(args.params).datasets, args.dataset))
 
 
 def download_coco(args: argparse.Namespace) -> None:
-    from aelab.data.coco import fetch_coco
+    from aelab.data.coco import download_image_set
 
-    params = load_params(args.params)
-    if args.image_set not in params.datasets.coco_image_sets:
-        raise UserError(f"COCO image set {args.image_set!r} is not listed in datasets.coco_image_sets in params.yaml")
-    count = fetch_coco(args.image_set, paths.coco_raw_dir(args.image_set), site.data_mirror(args.mirror))
+    count = download_image_set(load_params(args.params).datasets, args.image_set, args.mirror)
     log.info("%s: %d images", args.image_set, count)
 
 
 def preprocess_coco(args: argparse.Namespace) -> None:
-    from aelab.data.coco import preprocess_coco as build
-    from aelab.data.publish import publish_dataset
-    from aelab.plotting.datasets import sample_grid
+    from aelab.data.coco import preprocess_coco_dataset
 
-    params = load_params(args.params)
-    _require_declared(params.datasets.coco, args.dataset, "datasets.coco")
-    config = params.datasets.coco[args.dataset]
-    image_dirs = [paths.coco_raw_dir(image_set) for image_set in config.image_sets]
-    arrays, skipped = build(image_dirs, config, args.threads or len(os.sched_getaffinity(0)))
-    log.info("%s: %s", args.dataset, publish_dataset(args.dataset, arrays, sample_grid(arrays), skipped))
+    threads = args.threads or len(os.sched_getaffinity(0))
+    log.info("%s: %s", args.dataset, preprocess_coco_dataset(load_params(args.params).datasets, args.dataset, threads))
 
 
 def train(args: argparse.Namespace) -> None:
@@ -160,8 +129,8 @@ def dvc_yaml(args: argparse.Namespace) -> None:
 def rehearsal_params(args: argparse.Namespace) -> None:
     from aelab.pipeline.rehearsal import rehearsal_yaml
 
-    load_params(args.params)  # the rehearsal of an invalid study would fail hours later
-    print(rehearsal_yaml(read_yaml(Path(args.params)), args.epochs), end="")
+    load_params(args.params)  # the rehearsal of an invalid study would fail hours later; valid, the file is a mapping
+    print(rehearsal_yaml(cast(dict, read_yaml(Path(args.params))), args.epochs), end="")
 
 
 def results(args: argparse.Namespace) -> None:
@@ -186,17 +155,19 @@ def check(args: argparse.Namespace) -> None:
     )
 
 
+def targets(args: argparse.Namespace) -> None:
+    """What one study or variant needs, for an engine's command line (``snakemake $(...)``, ``dvc repro $(...)``)."""
+    from aelab.pipeline.producers import snakemake_targets, study_runs, variant_runs
+
+    params = load_params(args.params)
+    selected = study_runs(params, args.study) if args.study else variant_runs(params, args.variant)
+    print(" ".join(run.dvc_stage for run in selected) if args.dvc else " ".join(snakemake_targets(selected)))
+
+
 def choices(args: argparse.Namespace) -> None:
     from aelab.report.choices import markdown
 
     print(markdown(load_params(args.params)), end="")
-
-
-def _require_declared(declared: dict, name: str, section: str) -> None:
-    if name not in declared:
-        raise UserError(
-            f"dataset {name!r} is not declared under '{section}' in params.yaml (declared: {', '.join(declared)})"
-        )
 
 
 def _prepare_torch(args: argparse.Namespace) -> None:
@@ -298,6 +269,11 @@ def parser() -> argparse.ArgumentParser:
         "validate params.yaml and the site settings (every engine does so first; DVC runs this whenever the file "
         "changes)",
     )
+    targeting = stage(targets, "print what one study (or some variants) needs, as Snakemake targets or DVC stages")
+    chosen = targeting.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--study", type=subject_name, help="a study of params.yaml")
+    chosen.add_argument("--variant", type=subject_name, nargs="+", help="variants of params.yaml")
+    targeting.add_argument("--dvc", action="store_true", help="DVC stage names (default: Snakemake target files)")
     stage(schema, "print the JSON schema of params.yaml")
     stage(dvc_yaml, "print dvc.yaml, generated from the pipeline's stage table")
     stage(choices, "print the values the publications leave open and aelab's choices (docs/choices.md)")
@@ -310,7 +286,17 @@ SUBJECTS = ("task", "variant", "dataset", "image_set")
 """The positional arguments that name what a stage run works on."""
 
 
-UNRECORDED = ("check", "record", "schema", "dvc_yaml", "rehearsal_params", "choices", "results", "report")
+UNRECORDED = (
+    "check",
+    "record",
+    "schema",
+    "dvc_yaml",
+    "targets",
+    "rehearsal_params",
+    "choices",
+    "results",
+    "report",
+)
 """Commands that are not pipeline stage runs of a subject: no timing or failure record."""
 
 

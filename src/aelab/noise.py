@@ -7,7 +7,7 @@ checkpoints, so a resumed run draws the same noise.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -31,7 +31,8 @@ def speckle(images: torch.Tensor, config: SpeckleNoise) -> torch.Tensor:
     return (images + images * config.std * torch.randn_like(images)).clamp_(0, 1)
 
 
-NOISE_MODELS: dict[str, Callable[[torch.Tensor, NoiseConfig], torch.Tensor]] = {
+NOISE_MODELS: dict[str, Callable[[torch.Tensor, Any], torch.Tensor]] = {
+    # each function takes its own kind's settings: the key is the settings' ``kind``
     "gaussian": gaussian,
     "salt_and_pepper": salt_and_pepper,
     "speckle": speckle,

@@ -11,7 +11,7 @@ import ctypes
 import os
 import platform
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aelab.errors import UserError
 
@@ -115,7 +115,8 @@ def _tf32_switches() -> tuple:
     """PyTorch's float32 precision settings of the GPU libraries: cuBLAS matmuls, cuDNN convolutions and RNNs."""
     import torch
 
-    return torch.backends.cuda.matmul, torch.backends.cudnn.conv, torch.backends.cudnn.rnn
+    cudnn: Any = torch.backends.cudnn  # its conv and rnn settings exist at run time, not in torch's type stubs
+    return torch.backends.cuda.matmul, cudnn.conv, cudnn.rnn
 
 
 def use_ieee_float32() -> None:

@@ -148,3 +148,87 @@ def test_snakemake_refuses_to_start_while_dvc_runs(dvc_project, dvc_at_work, exp
         holder.wait()
     # once DVC is gone, Snakemake may run (a killed dvc leaves stale entries behind, naming a dead pid)
     lock.hold_dvc_lock(dvc_project).close()
+
+
+def copy_of(project, tmp_path_factory, name: str):
+    """A copy of a finished project (modification times kept), to damage without touching the shared one."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp(name) / "project"
+    shutil.copytree(project, copy, symlinks=True)
+    return copy
+
+
+DELETED = [paths.task_metrics("vae-baseline", "latent"), paths.train_metrics("ae-baseline")]
+"""A task's metrics and a training summary: results whose downstream files still exist."""
+
+
+def commands_in_report(project) -> dict[str, tuple[str, str]]:
+    """File -> (Snakemake command, DVC command) of the report's table of results not found."""
+    import re
+
+    html = (project / paths.report_html()).read_text()
+    rows = re.findall(
+        r"<tr><td><code>([^<]+)</code></td><td>[^<]+</td><td><code>([^<]+)</code></td><td><code>([^<]+)</code>", html
+    )
+    return {path: (snakemake, dvc) for path, snakemake, dvc in rows}
+
+
+@pytest.mark.parametrize("engine", ["snakemake", "dvc"])
+def test_a_deleted_result_is_named_by_the_report_and_its_command_rebuilds_exactly_it(
+    engine, snakemake_project, dvc_project, tmp_path_factory
+):
+    """Neither engine rebuilds a deleted result whose downstream files exist; the report names each, with the
+    command that runs its one job (Snakemake) or its one stage (DVC), and the rebuilt file is the one deleted."""
+    import json
+
+    project = copy_of(snakemake_project if engine == "snakemake" else dvc_project, tmp_path_factory, engine)
+    before = {path: json.loads((project / path).read_text()) for path in DELETED}
+    for path in DELETED:
+        (project / path).unlink()
+    run(["python", "-m", "aelab", "report"], project)
+    commands = commands_in_report(project)
+    assert set(commands) == {str(path) for path in DELETED}  # every one named, nothing else
+    for path in DELETED:
+        snakemake_command, dvc_command = commands[str(path)]
+        result = run((snakemake_command if engine == "snakemake" else dvc_command).split(), project)
+        if engine == "snakemake":
+            assert "1 of 1 steps (100%) done" in result.stderr, result.stderr
+        else:
+            assert result.stdout.count("Running stage") == 1, result.stdout
+        rebuilt = json.loads((project / path).read_text())
+        unchanged = {key: value for key, value in before[path].items() if "second" not in key}  # not the timings
+        assert {key: value for key, value in rebuilt.items() if "second" not in key} == unchanged, path
+
+
+def test_snakemake_refuses_a_bad_site_setting_before_any_job_deletes_its_outputs(snakemake_project, tmp_path_factory):
+    project = copy_of(snakemake_project, tmp_path_factory, "site-setting")
+    report = project / paths.report_html()
+    before = report.read_bytes()
+    environment = engine_environment() | {"AELAB_DEVICE": "banana"}
+    result = subprocess.run(
+        ["snakemake", "--cores", "1", "--forcerun", "report"],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert (
+        "device 'banana' (from --device or $AELAB_DEVICE) is not one of auto, cpu, cuda"
+        in result.stdout + result.stderr
+    )
+    assert report.read_bytes() == before  # no job ran, nothing deleted
+
+
+def test_a_study_folder_moved_to_another_depth_reruns_nothing(snakemake_project, tmp_path_factory):
+    """Snakemake tracks each job's code by content: the paths of the code relative to the study do not count."""
+    import shutil
+
+    project = copy_of(snakemake_project, tmp_path_factory, "study-depth")
+    study = project / "studies" / "deeper" / "smoke"
+    study.mkdir(parents=True)
+    for name in ("params.yaml", "data", "results", "logs", ".snakemake"):
+        shutil.move(project / name, study / name)
+    result = run(["snakemake", "--cores", "1", "--dry-run", "--directory", str(study.relative_to(project))], project)
+    assert "Nothing to be done" in result.stdout + result.stderr

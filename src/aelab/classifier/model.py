@@ -53,6 +53,8 @@ class SampleClassifier(nn.Module):
         return self.head(self.features(images))
 
     def loss_terms(self, inputs: torch.Tensor, targets: torch.Tensor, labels: torch.Tensor | None) -> LossTerms:
+        if labels is None:
+            raise ValueError("the classifier learns from labels: its data has none")
         logits = self(inputs)
         return {"loss": F.cross_entropy(logits, labels), "error": (logits.argmax(1) != labels).float().mean()}
 

@@ -30,7 +30,8 @@ def train_classifier(params: Params, dataset: str, device: torch.device) -> dict
     data = TrainingData(paths.processed_file(dataset), SampleClassifier.memory_format, device)
     train, test = data.split("train"), data.split("test")
     seed_everything(config.seed)
-    model = SampleClassifier(tuple(train.images.shape[1:])).to(device)
+    channels, height, width = train.images.shape[1:]
+    model = SampleClassifier((channels, height, width)).to(device)
     bf16 = bf16_autocast()
     run = fingerprint(config.model_dump(), data.digest, precision_name(bf16))
     history = fit(

@@ -8,8 +8,9 @@ device, threads, precision) are deliberately *not* params: they live in
 :mod:`aelab.site`, so moving a study to a GPU or another mirror never
 invalidates its results.
 
-Modules, each importing only those above it: ``base`` -> ``noise``,
-``datasets`` -> ``training``, ``models`` -> ``tasks`` -> ``params`` -> ``loading``.
+Modules, each importing only those above it (no cycle, not even for type
+checking): ``base`` -> ``noise``, ``datasets`` -> ``training``, ``models`` ->
+``variants`` -> ``tasks`` -> ``params`` -> ``loading``.
 Import names from their module: this package imports none of them, so a stage
 that needs the dataset settings does not run (and depend on) the model schema.
 """

@@ -6,22 +6,11 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from aelab.config.base import DatasetId, Identifier, ParamsError, Seeds, StrictModel, VariantId
+from aelab.config.base import Identifier, ParamsError, StrictModel, VariantId
 from aelab.config.datasets import DatasetsConfig
-from aelab.config.models import ModelConfig
 from aelab.config.tasks import TASKS, EvaluationConfig
-from aelab.config.training import TrainingConfig, TrainingOverride
-
-
-class VariantConfig(StrictModel):
-    """One trained model of the study: its data, its architecture, its training changes, its seeds."""
-
-    dataset: DatasetId
-    model: ModelConfig
-    seeds: Seeds
-    """One training run per seed; a variant's metrics are the mean (and std) over them. Each variant says its
-    own, so that a stage's rerun depends on its variant's key alone, in both engines."""
-    training: TrainingOverride = TrainingOverride()
+from aelab.config.training import TrainingConfig
+from aelab.config.variants import VariantConfig
 
 
 class StudyConfig(StrictModel):
@@ -73,11 +62,9 @@ class Params(StrictModel):
 
     def _check_tasks(self) -> None:
         for task, spec in TASKS.items():
-            settings = self.evaluation.task(task)
-            if task == "reconstruction":
-                continue
-            self._check_listed(f"evaluation.{task}.variants", settings.variants)
-            for variant_id in settings.variants:
+            settings, selected = self.evaluation.task(task), self.evaluation.selected(task)
+            self._check_listed(f"evaluation.{task}.variants", selected)
+            for variant_id in selected:
                 if not spec.applies(self.variants[variant_id], self.datasets, settings):
                     raise ValueError(f"evaluation.{task}.variants lists {variant_id!r}, but {task} needs {spec.needs}")
         if self.evaluation.anomaly.variants and self.evaluation.anomaly.dataset not in self.datasets.idx:
@@ -116,7 +103,7 @@ class Params(StrictModel):
 
     def task_variants(self, task: str) -> list[str]:
         """The variants ``task`` evaluates: every variant for reconstruction, else its list."""
-        return list(self.variants) if task == "reconstruction" else self.evaluation.task(task).variants
+        return list(self.variants) if task == "reconstruction" else self.evaluation.selected(task)
 
     def require_task(self, task: str, variant_id: str) -> None:
         """A ParamsError unless params.yaml selects ``task`` for ``variant_id``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, cast
 
 from pydantic import Field
 
@@ -19,9 +19,7 @@ from aelab.config.base import DatasetId, StrictModel, VariantId
 from aelab.config.datasets import DatasetsConfig, IdxDatasetName
 from aelab.config.noise import NoiseConfig
 from aelab.config.training import TrainingConfig
-
-if TYPE_CHECKING:
-    from aelab.config.params import VariantConfig
+from aelab.config.variants import VariantConfig
 
 
 class TaskConfig(StrictModel):
@@ -99,7 +97,7 @@ class SampleQualityConfig(TaskConfig):
     classifier: ClassifierConfig
 
 
-Applies = Callable[["VariantConfig", DatasetsConfig, StrictModel], bool]
+Applies = Callable[[VariantConfig, DatasetsConfig, StrictModel], bool]
 """Whether a task can evaluate a variant: (variant, datasets, the task's settings) -> bool."""
 
 
@@ -116,8 +114,8 @@ def _manifold_applies(variant: VariantConfig, datasets: DatasetsConfig, settings
     return model.generative and not model.needs_labels and model.code_size is not None and model.code_size <= 3
 
 
-def _anomaly_applies(variant: VariantConfig, datasets: DatasetsConfig, settings: AnomalyConfig) -> bool:
-    other = settings.dataset
+def _anomaly_applies(variant: VariantConfig, datasets: DatasetsConfig, settings: StrictModel) -> bool:
+    other = cast(AnomalyConfig, settings).dataset
     return variant.dataset != other and datasets.image_shape(variant.dataset) == datasets.image_shape(other)
 
 
@@ -159,7 +157,7 @@ TASKS: dict[str, TaskSpec] = {
 EVALUATION_TASKS = tuple(TASKS)
 
 
-class CrossValidationConfig(StrictModel):
+class CrossValidationConfig(TaskConfig):
     """k-fold cross-validation of the training objective (docs/study.md 3) for the variants listed.
 
     The training split is cut into ``folds`` parts by a permutation seeded with
@@ -172,17 +170,14 @@ class CrossValidationConfig(StrictModel):
     folds: Annotated[int, Field(ge=2, le=20)]
     seed: Annotated[int, Field(ge=0)]
     epochs: Annotated[int, Field(gt=0)] | None = None
-    variants: list[VariantId]
 
 
-class DevicesConfig(StrictModel):
-    """CPU against GPU (docs/study.md 3): each listed variant's first seed trained once per device, in float32.
+class DevicesConfig(TaskConfig):
+    """CPU against GPU (docs/study.md 3): every seed of each listed variant trained once per device, in float32.
 
     The devices are the stage's argument, not a param: a machine without a GPU
     compares nothing and says so.
     """
-
-    variants: list[VariantId]
 
 
 class EvaluationConfig(StrictModel):
@@ -204,3 +199,8 @@ class EvaluationConfig(StrictModel):
     def task(self, name: str) -> StrictModel:
         """The settings of the task ``name`` (a key of :data:`TASKS`)."""
         return getattr(self, name)
+
+    def selected(self, name: str) -> list[str]:
+        """The variants the task ``name`` lists (reconstruction lists none: it evaluates every variant)."""
+        settings = self.task(name)
+        return settings.variants if isinstance(settings, TaskConfig) else []

@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from aelab.config.datasets import declared
+from aelab.data.publish import load_arrays, publish_dataset
 from aelab.errors import UserError
+from aelab.plotting.datasets import cmnist_grid
 
 if TYPE_CHECKING:
-    from aelab.config.datasets import CmnistConfig, CmnistPoolConfig
+    from aelab.config.datasets import CmnistConfig, CmnistPoolConfig, DatasetsConfig
 
 COLOURS = {
     "red": (230, 25, 75),
@@ -76,7 +79,7 @@ def build_cmnist(mnist: dict[str, np.ndarray], config: CmnistConfig) -> dict[str
             raise UserError(f"cmnist: validation_conflicting has two values that round to {name}")
         sources[name] = (*validation, fraction)
 
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     for split, (images, labels, conflicting) in sources.items():
         colours, biased = assign_colours(labels, conflicting, rng)
         arrays |= {
@@ -101,3 +104,19 @@ def pool_cmnist(
     kept = np.sort(np.random.default_rng(config.seed).permutation(count)[: round(config.fraction * count)])
     others = {name: array for name, array in built[0].items() if not name.startswith("train_")}
     return {name: array[kept] for name, array in pooled.items()} | others
+
+
+def colourise_dataset(datasets: DatasetsConfig, dataset: str) -> dict:
+    """The ``colourise`` stage: one CMNIST bias level from processed MNIST; returns the manifest."""
+    config = declared(datasets.cmnist, dataset, "cmnist")
+    arrays = build_cmnist(load_arrays(config.source), config)
+    return publish_dataset(dataset, arrays, cmnist_grid(arrays))
+
+
+def pool_dataset(datasets: DatasetsConfig, dataset: str) -> dict:
+    """The ``pool_cmnist`` stage: several bias levels' training splits pooled, a fraction kept; returns the
+    manifest."""
+    config = declared(datasets.cmnist_pooled, dataset, "cmnist_pooled")
+    levels = [datasets.cmnist[level] for level in config.levels]
+    arrays = pool_cmnist(load_arrays(datasets.pool_source(dataset)), levels, config)
+    return publish_dataset(dataset, arrays, cmnist_grid(arrays))

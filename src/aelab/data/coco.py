@@ -21,15 +21,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageOps
 
+from aelab import paths, site
+from aelab.config.datasets import declared
 from aelab.data.archive import safe_extract
 from aelab.data.fetch import DataError, download
+from aelab.data.publish import publish_dataset
 from aelab.data.sources import COCO_IMAGE_SETS
+from aelab.errors import UserError
 from aelab.io import atomic_directory
+from aelab.plotting.datasets import sample_grid
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from aelab.config.datasets import CocoConfig
+    from aelab.config.datasets import CocoConfig, DatasetsConfig
 
 log = logging.getLogger(__name__)
 NO_LABEL = -1
@@ -90,7 +95,7 @@ def preprocess_coco(
     with ThreadPoolExecutor(max_workers=threads) as pool:
         results = list(pool.map(lambda path: _try_load(path, config), files))
     skipped = [{"file": path.name, "error": error} for path, (_, error) in zip(files, results, strict=True) if error]
-    images = np.stack([image for image, error in results if not error])
+    images = np.stack([image for image, _ in results if image is not None])
     rng = np.random.default_rng(config.seed)
     order = rng.permutation(len(images))
     test_count = max(1, round(config.test_fraction * len(images)))
@@ -110,3 +115,19 @@ def _try_load(path: Path, config: CocoConfig) -> tuple[np.ndarray | None, str]:
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         log.warning("skipping %s: %s", path.name, error)
         return None, f"{type(error).__name__}: {error}"
+
+
+def download_image_set(datasets: DatasetsConfig, image_set: str, mirror: str | None = None) -> int:
+    """The ``download_coco`` stage: a COCO 2017 image set's JPEGs; returns their count."""
+    if image_set not in datasets.coco_image_sets:
+        raise UserError(f"COCO image set {image_set!r} is not listed in datasets.coco_image_sets in params.yaml")
+    return fetch_coco(image_set, paths.coco_raw_dir(image_set), site.data_mirror(mirror))
+
+
+def preprocess_coco_dataset(datasets: DatasetsConfig, dataset: str, threads: int) -> dict:
+    """The ``preprocess_coco`` stage: resized, centre-cropped images -> ``data/processed/<dataset>.npz``; returns
+    the manifest."""
+    config = declared(datasets.coco, dataset, "coco")
+    image_dirs = [paths.coco_raw_dir(image_set) for image_set in config.image_sets]
+    arrays, skipped = preprocess_coco(image_dirs, config, threads)
+    return publish_dataset(dataset, arrays, sample_grid(arrays), skipped)

@@ -18,12 +18,15 @@ import urllib.request
 import zlib
 from typing import TYPE_CHECKING
 
+from aelab import paths, site
+from aelab.config.datasets import declared
 from aelab.errors import UserError
 from aelab.io import atomic_directory
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from aelab.config.datasets import DatasetsConfig
     from aelab.data.sources import IdxSource, RemoteFile
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,7 @@ def fetch(spec: IdxSource, target: Path, mirror: Path | None) -> None:
     with atomic_directory(target) as staging:
         for remote in spec.files:
             local = staging / remote.name
+            origin: Path | str
             if mirror is not None:
                 origin = mirror / spec.mirror_folder / remote.name
                 _copy_from_mirror(origin, local)
@@ -93,3 +97,11 @@ def _download_first(base_urls: tuple[str, ...], name: str, local: Path) -> str:
         except (urllib.error.URLError, OSError) as error:
             failures.append(f"{base + name}: {error}")
     raise DataError(f"{name}: no download location answered:\n  " + "\n  ".join(failures))
+
+
+def download_dataset(datasets: DatasetsConfig, dataset: str, mirror: str | None = None) -> None:
+    """The ``download`` stage: an IDX dataset's published files into ``data/raw/<dataset>``, verified."""
+    from aelab.data.sources import source
+
+    declared(datasets.idx, dataset, "idx")
+    fetch(source(dataset), paths.raw_dir(dataset), site.data_mirror(mirror))

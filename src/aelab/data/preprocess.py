@@ -14,12 +14,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from aelab import paths
+from aelab.config.datasets import declared
 from aelab.data.idx import read_idx
+from aelab.data.publish import publish_dataset
+from aelab.data.sources import source
+from aelab.plotting.datasets import sample_grid
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from aelab.config.datasets import IdxDatasetConfig
+    from aelab.config.datasets import DatasetsConfig, IdxDatasetConfig
     from aelab.data.sources import IdxSource
 
 
@@ -38,3 +43,10 @@ def read_idx_dataset(spec: IdxSource, raw: Path, limits: IdxDatasetConfig) -> di
         arrays[f"{split}_images"] = images[:limit, np.newaxis]  # add the channel axis
         arrays[f"{split}_labels"] = labels[:limit]
     return arrays
+
+
+def preprocess_dataset(datasets: DatasetsConfig, dataset: str) -> dict:
+    """The ``preprocess`` stage: verified IDX files -> ``data/processed/<dataset>.npz``; returns the manifest."""
+    limits = declared(datasets.idx, dataset, "idx")
+    arrays = read_idx_dataset(source(dataset), paths.raw_dir(dataset), limits)
+    return publish_dataset(dataset, arrays, sample_grid(arrays))

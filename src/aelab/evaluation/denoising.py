@@ -47,7 +47,7 @@ def scores(
 def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     clean, labels = ctx.test.images, ctx.test.labels
     metrics: dict[str, float] = {}
-    panels = {}
+    panels: dict[str, torch.Tensor] = {}
     shown = slice(0, ctx.settings.denoising.shown)
     for config in ctx.settings.denoising.noise:
         name = noise_name(config)

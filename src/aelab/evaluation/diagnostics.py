@@ -8,7 +8,7 @@ posterior collapsed to the prior there.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import torch
 
@@ -18,14 +18,16 @@ from aelab.plotting import figures as plots
 
 if TYPE_CHECKING:
     from aelab.evaluation.context import Context
+    from aelab.models.base import VariationalAutoencoder
 
 
 @torch.no_grad()
 def posterior_statistics(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean KL per dimension over the test set, and the variance over inputs of each posterior mean."""
+    model = cast("VariationalAutoencoder", ctx.model)  # the task applies to variational models only
     means, kls = [], []
     for images in ctx.test.images.split(ctx.settings.batch_size):
-        mu, logvar = ctx.model.posterior(images)
+        mu, logvar = model.posterior(images)
         means.append(mu.double())
         kls.append(gaussian_kl_per_dim(mu, logvar).double())
     return torch.cat(kls).mean(0), torch.cat(means).var(0)

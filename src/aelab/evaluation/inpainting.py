@@ -55,7 +55,7 @@ def hole_errors(originals: torch.Tensor, reconstructed: torch.Tensor, hole: torc
 def run(ctx: Context, figures: FigureWriter | None) -> dict[str, float]:
     images, labels = ctx.test.images, ctx.test.labels
     metrics: dict[str, float] = {}
-    panels = {}
+    panels: dict[str, torch.Tensor] = {}
     shown = slice(0, ctx.settings.inpainting.shown)
     for name, hole in holes(tuple(images.shape), ctx.settings.inpainting).items():
         hole = hole.to(ctx.device)

@@ -14,12 +14,15 @@ if TYPE_CHECKING:
     import torch
 
     from aelab.config.params import Params
+    from aelab.data.loading import Split
 
 
 def evaluate_variant(params: Params, task_name: str, variant_id: str, device: torch.device) -> dict[str, float]:
     """Run the task on each seed's model; write the aggregated metrics JSON and the figures (of the first seed, or
     of every seed where the task says so)."""
-    evaluation, per_seed, splits = task(task_name), {}, {}
+    evaluation = task(task_name)
+    per_seed: dict[int, dict[str, float]] = {}
+    splits: dict[tuple[str, str], Split] = {}
     seeds = params.seeds_for(variant_id)
     drawn = seeds if evaluation.every_seed_drawn else seeds[:1]
     with atomic_directory(paths.task_figures(variant_id, task_name)) as staging:

@@ -42,7 +42,7 @@ class FigureWriter:
             atomic_path(self.folder / paths.figure_arrays_file(name, self.seed)) as temporary,
             open(temporary, "wb") as stream,
         ):
-            np.savez(stream, **arrays)
+            np.savez(stream, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds like allow_pickle
 
 
 TaskFunction = Callable[["Context", FigureWriter | None], dict[str, float]]

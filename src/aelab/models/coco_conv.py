@@ -34,7 +34,7 @@ class CocoConvAE(Autoencoder):
     native_range = (-1.0, 1.0)
 
     def __init__(self, config: CocoConvConfig, image_shape: tuple[int, int, int]):
-        super().__init__(config)
+        super().__init__(config, image_shape)
         in_channels, size, _ = image_shape
         if size % 2**LEVELS:
             raise ValueError(f"coco_conv needs an image size divisible by {2**LEVELS}, got {size}")
@@ -42,7 +42,7 @@ class CocoConvAE(Autoencoder):
         self.maxpool = config.downsample == "maxpool"
         self.bottleneck_shape = (config.channels[-1], size // 2**LEVELS, size // 2**LEVELS)
         flat = config.channels[-1] * (size // 2**LEVELS) ** 2
-        self.latent_dim = config.latent_dim if config.bottleneck == "dense" else flat
+        self.latent_dim = flat if config.latent_dim is None else config.latent_dim  # a conv bottleneck: the map
 
         widths = [in_channels, *config.channels]
         self.down = nn.ModuleList(
@@ -55,8 +55,8 @@ class CocoConvAE(Autoencoder):
         )
         self.output = self._up_layer(widths[1], in_channels)
         if config.bottleneck == "dense":
-            self.to_code = nn.Sequential(nn.Flatten(), nn.Linear(flat, config.latent_dim))
-            self.from_code = nn.Sequential(nn.Linear(config.latent_dim, flat), ACTIVATIONS[config.activation]())
+            self.to_code = nn.Sequential(nn.Flatten(), nn.Linear(flat, self.latent_dim))
+            self.from_code = nn.Sequential(nn.Linear(self.latent_dim, flat), ACTIVATIONS[config.activation]())
 
     def _down_layer(self, c_in: int, c_out: int) -> nn.Module:
         if self.maxpool:  # keeps the size; MaxPool halves it and remembers where the maxima were
@@ -83,7 +83,7 @@ class CocoConvAE(Autoencoder):
         layers = [*self.up, self.output]
         for depth, layer in enumerate(layers):
             if self.maxpool:
-                h = nn.functional.max_unpool2d(h, indices[-1 - depth], 2)
+                h = nn.functional.max_unpool2d(h, indices[-1 - depth], (2, 2))
             h = layer(h)
             if self.config.skip_connections and depth < len(self.up):
                 h = h + outputs[-2 - depth]

@@ -11,7 +11,9 @@ asymmetric "same" padding is PyTorch's own.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -110,7 +112,7 @@ class ConvDecoder(nn.Sequential):
         super().__init__(*layers)
 
 
-class KerasConvModel:
+class KerasConvModel(nn.Module):
     """Mixin of the two conv families: builds encoder/decoder from the config; kernel penalties."""
 
     memory_format = torch.channels_last
@@ -131,4 +133,4 @@ class KerasConvModel:
         if not (l1 or l2):
             return None
         kernels = [m.weight for m in self.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))]
-        return sum(l1 * w.abs().sum() + l2 * w.square().sum() for w in kernels)
+        return functools.reduce(operator.add, (l1 * w.abs().sum() + l2 * w.square().sum() for w in kernels))

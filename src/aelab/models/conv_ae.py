@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 class ConvAE(KerasConvModel, Autoencoder):
     def __init__(self, config: ConvAEConfig, image_shape: tuple[int, int, int]):
-        super().__init__(config)
+        super().__init__(config, image_shape)
         self._build_conv(config, image_shape)
         self.code = nn.Linear(FEATURES, config.latent_dim)
         self.apply(keras_init)

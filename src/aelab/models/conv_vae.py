@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 class ConvVAE(KerasConvModel, VariationalAutoencoder):
     def __init__(self, config: ConvVAEConfig, image_shape: tuple[int, int, int]):
-        super().__init__(config)
+        super().__init__(config, image_shape)
         self._build_conv(config, image_shape)
         self.mean = nn.Linear(FEATURES, config.latent_dim)
         self.logvar = nn.Linear(FEATURES, config.latent_dim)

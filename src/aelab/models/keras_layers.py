@@ -58,7 +58,8 @@ class KerasConv2d(nn.Conv2d):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         k, s = self.kernel_size[0], self.stride[0]
-        padding = tuple(same_padding(n, k, s)[1] for n in x.shape[-2:])  # Keras' "after": "before" once turned
+        rows, columns = x.shape[-2:]
+        padding = (same_padding(rows, k, s)[1], same_padding(columns, k, s)[1])  # Keras' "after": "before" turned
         return _convolution(x, self.weight, self.bias, Geometry(False, (s, s), padding, (0, 0), self.relu))
 
 
@@ -105,13 +106,15 @@ class KerasConvTranspose2d(nn.ConvTranspose2d):
             )
         return length
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]  # Keras' length, no output_size
         k, s = self.kernel_size[0], self.stride[0]
-        crops = [same_padding(self.output_size(n), k, s) for n in x.shape[-2:]]
+        (row_before, row_after), (column_before, column_after) = (
+            same_padding(self.output_size(n), k, s) for n in x.shape[-2:]
+        )
         # Turned, Keras' crop (before, after) is (after, before): PyTorch crops `after` on both
         # sides and output_padding gives back the difference at the end.
-        padding = tuple(after for _, after in crops)
-        output_padding = tuple(after - before for before, after in crops)
+        padding = (row_after, column_after)
+        output_padding = (row_after - row_before, column_after - column_before)
         geometry = Geometry(True, (s, s), padding, output_padding, self.relu, fuse=k % 2 == 1)
         return _convolution(x, self.weight, self.bias, geometry)
 
@@ -153,7 +156,7 @@ class DenseMap(nn.Linear):
 
 
 def _onednn_enabled() -> bool:
-    return torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled
+    return bool(torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled)
 
 
 def _check_turnable(kernel: int, stride: int) -> None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 class MlpAE(Autoencoder):
     def __init__(self, config: MlpAEConfig, image_shape: tuple[int, int, int]):
-        super().__init__(config)
+        super().__init__(config, image_shape)
         self.latent_dim = config.latent_dim
         self.encoder = MlpEncoder(config, image_shape)
         self.code = nn.Linear(config.hidden[-1], config.latent_dim)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 class MlpVAE(VariationalAutoencoder):
     def __init__(self, config: MlpVAEConfig, image_shape: tuple[int, int, int]):
-        super().__init__(config)
+        super().__init__(config, image_shape)
         self.latent_dim = config.latent_dim
         self.encoder = MlpEncoder(config, image_shape)
         self.mean = nn.Linear(config.hidden[-1], config.latent_dim)

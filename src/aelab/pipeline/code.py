@@ -33,6 +33,14 @@ def module_file(module: str, root: Path = ROOT) -> Path | None:
     return None
 
 
+def source_file(module: str, root: Path = ROOT) -> Path:
+    """The source file of an aelab module that exists (a closure holds only those)."""
+    file = module_file(module, root)
+    if file is None:
+        raise ValueError(f"{module}: no such module in {root}")
+    return file
+
+
 class _Imports(ast.NodeVisitor):
     """The modules a module's code imports, at any depth (in functions, under ``if TYPE_CHECKING``)."""
 
@@ -56,7 +64,7 @@ class _Imports(ast.NodeVisitor):
 
 def direct_imports(module: str, root: Path = ROOT) -> set[str]:
     """The aelab modules ``module`` imports itself, with the packages each of them runs first."""
-    file = module_file(module, root)
+    file = source_file(module, root)
     visitor = _Imports(module, file.name == "__init__.py", root)
     visitor.visit(ast.parse(file.read_text(), str(file)))
     imported = {name for name in visitor.found if name == PACKAGE or name.startswith(PACKAGE + ".")}
@@ -84,4 +92,4 @@ def _packages_of(module: str) -> list[str]:
 
 def closure_files(modules: tuple[str, ...], root: Path = ROOT) -> list[Path]:
     """The source files of :func:`closure`, sorted."""
-    return sorted(module_file(module, root) for module in closure(modules, root))
+    return sorted(source_file(module, root) for module in closure(modules, root))

@@ -9,7 +9,7 @@ the file is the same for every study: the smoke study uses it as it is.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import get_origin
+from typing import Any, get_origin
 
 import yaml
 
@@ -29,7 +29,8 @@ PLOTS = [{"results/history": {"x": "epoch", "y": ["train_loss", "test_loss"]}}]
 
 def iterates_mapping(section: str) -> bool:
     """Whether the params section at the dotted key is a mapping (DVC's foreach then gives ``${key}``)."""
-    model: object = Params
+    model: Any = Params
+    annotation = None
     for part in section.split("."):
         annotation = model.model_fields[part].annotation
         model = annotation

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aelab import paths
+from aelab.config.base import ParamsError
 from aelab.pipeline.stages import STAGES, value
 
 if TYPE_CHECKING:
@@ -69,6 +70,35 @@ def runs(params: Params) -> Iterator[Run]:
             yield Run(name, "")
         else:
             yield from (Run(name, subject) for subject in value(params, stage.foreach))
+
+
+VARIANT_STAGES = ("train", "crossvalidate", "devices")
+"""Stages of a variant besides its evaluation tasks."""
+
+
+def variant_runs(params: Params, variant_ids: list[str]) -> list[Run]:
+    """The runs that make the variants' results: training, every task and comparison params.yaml selects for
+    them. What they read (datasets, classifiers) each engine builds first, by itself."""
+    for variant_id in variant_ids:
+        params.variant(variant_id)
+    wanted = set(variant_ids)
+    return [run for run in runs(params) if run.subject in wanted and _of_a_variant(run.stage)]
+
+
+def _of_a_variant(stage: str) -> bool:
+    return stage in VARIANT_STAGES or STAGES[stage].modules[0] == "aelab.evaluation.stage"
+
+
+def study_runs(params: Params, study_id: str) -> list[Run]:
+    """The runs a study's section of the report shows: those of every variant it lists."""
+    if study_id not in params.studies:
+        raise ParamsError(f"unknown study {study_id!r}; params.yaml defines: {', '.join(params.studies)}")
+    return variant_runs(params, params.studies[study_id].variants)
+
+
+def snakemake_targets(selected: list[Run]) -> list[str]:
+    """The files that make Snakemake run exactly these runs (and what they need): each run's first output."""
+    return [run.outputs()[0].as_posix() for run in selected]
 
 
 def producer(params: Params, path: Path) -> tuple[Run, Path] | None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aelab import paths
 from aelab.config.tasks import TASKS
@@ -72,8 +72,6 @@ def dataset_outputs(dataset: str) -> Outputs:
     }
 
 
-DATASET_CODE = ("aelab.data.publish", "aelab.plotting.datasets")
-"""What every dataset-building stage runs besides its own: writing the arrays, the manifest, the sample grid."""
 TRAINING_INPUTS = ("training", "variants.{subject}")
 
 
@@ -116,26 +114,26 @@ STAGES: dict[str, Stage] = {
         "(Snakemake checks the whole file every time it starts).",
     ),
     "download": Stage(
-        modules=("aelab.data.fetch", "aelab.data.sources"),
+        modules=("aelab.data.fetch",),
         foreach="datasets.idx",
         outputs=lambda subject: {"outs": [str(paths.raw_dir(subject))]},
     ),
     "preprocess": Stage(
-        modules=("aelab.data.preprocess", "aelab.data.sources", *DATASET_CODE),
+        modules=("aelab.data.preprocess",),
         params=("datasets.idx.{subject}",),
         foreach="datasets.idx",
         deps=lambda subject: [str(paths.raw_dir(subject))],
         outputs=dataset_outputs,
     ),
     "colourise": Stage(
-        modules=("aelab.data.cmnist", *DATASET_CODE),
+        modules=("aelab.data.cmnist",),
         params=("datasets.cmnist.{subject}",),
         foreach="datasets.cmnist",
         deps=lambda subject: [str(paths.processed_file("${item.source}"))],
         outputs=dataset_outputs,
     ),
     "pool_cmnist": Stage(
-        modules=("aelab.data.cmnist", *DATASET_CODE),
+        modules=("aelab.data.cmnist",),
         params=("datasets.cmnist", "datasets.cmnist_pooled.{subject}"),
         foreach="datasets.cmnist_pooled",
         # CMNIST is generated from mnist only (the params schema allows no other source).
@@ -150,7 +148,7 @@ STAGES: dict[str, Stage] = {
         outputs=lambda subject: {"outs": [str(paths.coco_raw_dir(subject))]},
     ),
     "preprocess_coco": Stage(
-        modules=("aelab.data.coco", *DATASET_CODE),
+        modules=("aelab.data.coco",),
         params=("datasets.coco.{subject}",),
         foreach="datasets.coco",
         deps=lambda subject: [str(paths.coco_raw_root())],
@@ -220,9 +218,9 @@ STAGES: dict[str, Stage] = {
 }
 
 
-def value(params: Params, key: str) -> object:
+def value(params: Params, key: str) -> Any:
     """The (resolved, defaults included) value at a dotted key, as plain JSON data."""
-    node: object = params.model_dump(mode="json")
+    node: Any = params.model_dump(mode="json")
     for part in key.split("."):
         node = node[part]
     return node

@@ -90,7 +90,7 @@ def latent_distributions(codes: np.ndarray, labels: np.ndarray, grouping: str = 
     """Per-group histograms of 1-D codes."""
     figure = Figure(figsize=(7, 4))
     axes = figure.subplots()
-    bins = np.histogram_bin_edges(codes, bins=60)
+    bins = np.histogram_bin_edges(codes, bins=60).tolist()
     colours = matplotlib.colormaps["tab10"]
     for label in np.unique(labels):
         axes.hist(codes[labels == label], bins=bins, histtype="step", color=colours(int(label)), label=str(label))
@@ -104,7 +104,7 @@ def histograms(samples: dict[str, np.ndarray], quantity: str) -> Figure:
     """Overlaid distributions of one per-image ``quantity`` (e.g. reconstruction error), one per named set."""
     figure = Figure(figsize=(7, 4))
     axes = figure.subplots()
-    bins = np.histogram_bin_edges(np.concatenate(list(samples.values())), bins=60)
+    bins = np.histogram_bin_edges(np.concatenate(list(samples.values())), bins=60).tolist()
     for name, values in samples.items():
         axes.hist(values, bins=bins, alpha=0.6, label=name)
     axes.set_xlabel(quantity)

@@ -11,6 +11,7 @@ variant's figures appear in the first study that lists it; later studies link th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -134,7 +135,7 @@ def study_section(
         return None
     variants = []
     for variant_id in ran:
-        figures = VariantFigures(variant_id, describe(params, variant_id), shown_in=shown_in.get(variant_id))
+        figures = VariantFigures(variant_id, variant_summary(params, variant_id), shown_in=shown_in.get(variant_id))
         if figures.shown_in is None:
             figures.figures = variant_figures(params, variant_id, folder)
             shown_in[variant_id] = study_id
@@ -164,7 +165,9 @@ def study_tables(params: Params, variants: list[str]) -> list[Table]:
     summary = denoising_summary(params, variants)
     if not summary.empty:
         tables.append(Table("denoising-summary", TABLE_CAPTIONS["denoising-summary"], to_html(summary)))
-    sources = {task: partial(paths.task_metrics, task=task) for task in EVALUATION_TASKS[1:]}
+    sources: dict[str, Callable[[str], Path]] = {
+        task: partial(paths.task_metrics, task=task) for task in EVALUATION_TASKS[1:]
+    }
     sources["crossval"] = paths.crossval_metrics
     for name, source in sources.items():
         frame = metrics_frame(variants, source)
@@ -264,7 +267,8 @@ def seed_note(params: Params, variant_id: str, seed: int, with_numbers: bool) ->
     return f"Seed {seed}" + (f": {', '.join(facts)}." if facts else ".")
 
 
-def describe(params: Params, variant_id: str) -> str:
+def variant_summary(params: Params, variant_id: str) -> str:
+    """The variant's model, dataset, epochs and noise in one line, under its name in the report."""
     variant = params.variant(variant_id)
     model = ", ".join(f"{key}={value}" for key, value in variant.model.model_dump().items())
     training = params.training_for(variant_id)

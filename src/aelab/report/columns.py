@@ -8,6 +8,7 @@ heading's tooltip, so a value is easy to find in the metrics JSON.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 HIGHER, LOWER = "higher", "lower"
@@ -36,9 +37,15 @@ def noise_label(name: str) -> str:
     }.get(kind, name)
 
 
+HOLE = re.compile(r"(fixed|random)(\d+)")
+
+
 def hole_label(name: str) -> str:
-    """``fixed10`` -> "fixed 10×10 hole", ``random15`` -> "random 15×15 holes"."""
-    kind, size = re.fullmatch(r"(fixed|random)(\d+)", name).groups()
+    """``fixed10`` -> "fixed 10×10 hole", ``random15`` -> "random 15×15 holes" (the name itself if neither)."""
+    match = HOLE.fullmatch(name)
+    if match is None:
+        return name
+    kind, size = match.groups()
     return f"{kind} {size}×{size} hole" + ("s" if kind == "random" else "")
 
 
@@ -94,7 +101,7 @@ EXACT: dict[str, Column] = {
     "devices_compared": Column("devices"),
 }
 
-PATTERNS: list[tuple[re.Pattern, object]] = [
+PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Column]]] = [
     (
         re.compile(r"sample_mean_intensity(_full_cov)?"),
         lambda m: Column(f"mean intensity of samples{SAMPLER[m[1] or '']}"),

@@ -33,11 +33,12 @@ def provenance(params_file: Path, variants: list[str]) -> dict[str, str]:
 def training_precision(variants: list[str]) -> str:
     """The precisions the variants' trainings used (their train.json), TF32's state where a GPU trained."""
     records = [read_json(paths.train_metrics(variant)) for variant in variants if paths.train_metrics(variant).exists()]
-    used = {
-        record.get("precision", "unknown") + {True: " (TF32 on)", False: " (TF32 off)"}.get(record.get("tf32"), "")
-        for record in records
-    }
-    return ", ".join(sorted(used)) or "unknown (nothing trained)"
+    return ", ".join(sorted({_precision_text(record) for record in records})) or "unknown (nothing trained)"
+
+
+def _precision_text(record: dict) -> str:
+    tf32 = record.get("tf32")  # absent where the run had no GPU
+    return str(record.get("precision", "unknown")) + ("" if tf32 is None else " (TF32 on)" if tf32 else " (TF32 off)")
 
 
 def stage_timings() -> pd.DataFrame:

@@ -82,7 +82,7 @@ def check_identity(path: Path, found: dict, expected: dict) -> None:
 def _differences(found: object, expected: object, key: str = "") -> dict[str, tuple[object, object]]:
     """Dotted key -> (found, expected) for every leaf where the two differ."""
     if isinstance(found, dict) and isinstance(expected, dict):
-        differing = {}
+        differing: dict[str, tuple[object, object]] = {}
         for name in dict.fromkeys([*expected, *found]):
             differing |= _differences(found.get(name), expected.get(name), f"{key}.{name}" if key else name)
         return differing

@@ -32,7 +32,7 @@ def fold_indices(count: int, folds: int, seed: int) -> list[tuple[np.ndarray, np
     return list(KFold(n_splits=folds, shuffle=True, random_state=seed).split(np.arange(count)))
 
 
-def crossvalidate_variant(params: Params, variant_id: str, device: torch.device) -> dict[str, float]:
+def crossvalidate_variant(params: Params, variant_id: str, device: torch.device) -> dict[str, object]:
     """Train and score every fold of ``variant_id``; write its cross-validation metrics JSON."""
     params.require_task("crossval", variant_id)
     variant = params.variant(variant_id)

@@ -15,8 +15,10 @@ same codes on every device) and the test codes, side by side.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 
 from aelab import paths
@@ -28,9 +30,12 @@ from aelab.site import device_name, precision_record, use_ieee_float32
 from aelab.training.stage import TrainingData, fingerprint, precision_name, train_seed
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
     from aelab.config.params import Params
+    from aelab.data.loading import Split
     from aelab.models.base import Autoencoder
 
 log = logging.getLogger(__name__)
@@ -51,7 +56,7 @@ def compare_devices(params: Params, variant_id: str, devices: list[str]) -> dict
     seeds = params.seeds_for(variant_id)
     use_ieee_float32()
     histories: dict[str, dict[int, pd.DataFrame]] = {}
-    shown: dict[str, dict[str, object]] = {}
+    shown: dict[str, Shown] = {}
     for name in filter(available, devices):
         device = torch.device(name)
         data = TrainingData.of_variant(variant, device)
@@ -83,9 +88,9 @@ def compare_devices(params: Params, variant_id: str, devices: list[str]) -> dict
                 history.to_csv(staging / paths.devices_history(variant_id, name, seed).name, index=False)
     with atomic_directory(paths.devices_figures(variant_id)) as staging:
         draw(histories, shown, staging)
-    metrics = {"devices_compared": len(histories), "seeds": len(seeds), "epochs": settings.epochs}
+    metrics: dict[str, object] = {"devices_compared": len(histories), "seeds": len(seeds), "epochs": settings.epochs}
     for name, runs in histories.items():
-        row = aggregate({seed: final_numbers(history) for seed, history in runs.items()})
+        row: dict[str, object] = {**aggregate({seed: final_numbers(history) for seed, history in runs.items()})}
         row |= {"device": device_name(torch.device(name))} | precision_record(torch.device(name), FLOAT32)
         metrics |= {f"{name}_{key}": value for key, value in row.items()}
     write_json(paths.devices_metrics(variant_id), metrics)
@@ -103,31 +108,43 @@ def final_numbers(history: pd.DataFrame) -> dict[str, float]:
     return {"seconds_per_epoch": float(seconds.mean())} | {f"final_{term}": float(last[term]) for term in terms}
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What the figures show of one device's model (its first seed), on the CPU."""
+
+    originals: torch.Tensor
+    reconstructions: torch.Tensor
+    codes: np.ndarray
+    labels: np.ndarray
+    samples: torch.Tensor | None
+    """Decoded prior samples (a VAE; the same codes on every device), None for a deterministic model."""
+
+
 @torch.no_grad()
-def first_seed_outputs(model: Autoencoder, test, params: Params, seed: int) -> dict[str, object]:
-    """What the figures show of one device's model: reconstructions, prior samples (a VAE), test codes."""
+def first_seed_outputs(model: Autoencoder, test: Split, params: Params, seed: int) -> Shown:
     model.eval()
     evaluation = params.evaluation
     originals = test.images[: evaluation.reconstruction.shown]
-    outputs: dict[str, object] = {
-        "originals": originals.cpu(),
-        "reconstructions": model.reconstruct(originals).cpu(),
-        "codes": encode(model, test.images[: evaluation.latent.points], evaluation.batch_size),
-        "labels": test.labels[: evaluation.latent.points].cpu().numpy(),
-    }
-    if model.variational:  # the same prior codes on every device
+    samples = None
+    if model.variational:
         codes = torch.randn(
             evaluation.generation.samples, model.latent_dim, generator=torch.Generator().manual_seed(seed)
         )
-        outputs["samples"] = model.generate(codes.to(test.images.device)).cpu()
-    return outputs
+        samples = model.generate(codes.to(test.images.device)).cpu()
+    return Shown(
+        originals=originals.cpu(),
+        reconstructions=model.reconstruct(originals).cpu(),
+        codes=encode(model, test.images[: evaluation.latent.points], evaluation.batch_size),
+        labels=test.labels[: evaluation.latent.points].cpu().numpy(),
+        samples=samples,
+    )
 
 
-def encode(model: Autoencoder, images: torch.Tensor, batch_size: int):
+def encode(model: Autoencoder, images: torch.Tensor, batch_size: int) -> np.ndarray:
     return torch.cat([model.encode(batch) for batch in images.split(batch_size)]).double().cpu().numpy()
 
 
-def draw(histories: dict[str, dict[int, pd.DataFrame]], shown: dict[str, dict[str, object]], folder) -> None:
+def draw(histories: dict[str, dict[int, pd.DataFrame]], shown: dict[str, Shown], folder: Path) -> None:
     """Loss curves per device; the first seed's reconstructions, prior samples and codes side by side."""
     plots.save(
         plots.train_and_held_out_curves({name: list(runs.values()) for name, runs in histories.items()}),
@@ -136,13 +153,12 @@ def draw(histories: dict[str, dict[int, pd.DataFrame]], shown: dict[str, dict[st
     if not shown:
         return
     first = next(iter(shown.values()))
-    rows = {"original": first["originals"]} | {name: outputs["reconstructions"] for name, outputs in shown.items()}
+    rows = {"original": first.originals} | {name: outputs.reconstructions for name, outputs in shown.items()}
     plots.save(plots.image_rows(rows), folder / "reconstructions.png")
-    if "samples" in first:
-        plots.save(
-            plots.image_panels({name: outputs["samples"] for name, outputs in shown.items()}, 8), folder / "samples.png"
-        )
+    samples = {name: outputs.samples for name, outputs in shown.items() if outputs.samples is not None}
+    if samples:
+        plots.save(plots.image_panels(samples, 8), folder / "samples.png")
     plots.save(
-        plots.latent_side_by_side({name: (outputs["codes"], outputs["labels"]) for name, outputs in shown.items()}),
+        plots.latent_side_by_side({name: (outputs.codes, outputs.labels) for name, outputs in shown.items()}),
         folder / "latent.png",
     )

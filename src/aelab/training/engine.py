@@ -15,7 +15,8 @@ import logging
 import math
 import time
 from collections import defaultdict
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 import torch
@@ -44,6 +45,17 @@ class Trainable(Protocol):
     """Whether ``loss_terms`` needs the class labels."""
 
     def loss_terms(self, inputs: torch.Tensor, targets: torch.Tensor, labels: torch.Tensor | None) -> LossTerms: ...
+
+    # what the engine uses of nn.Module
+    def parameters(self) -> Iterator[torch.nn.Parameter]: ...
+
+    def train(self, mode: bool = True) -> Any: ...
+
+    def eval(self) -> Any: ...
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False) -> Any: ...
 
 
 def fit(

@@ -10,9 +10,10 @@ holds only tensors and plain values and loads with ``weights_only=True``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import torch
 
@@ -27,6 +28,14 @@ FORMAT_VERSION = (
 )
 
 
+class Stateful(Protocol):
+    """What a resume state holds of a model (an ``nn.Module``)."""
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False) -> Any: ...
+
+
 @dataclass
 class TrainingState:
     fingerprint: str
@@ -35,7 +44,7 @@ class TrainingState:
 
 
 def save_state(
-    path: Path, state: TrainingState, model: torch.nn.Module, optimizer: torch.optim.Optimizer, device: torch.device
+    path: Path, state: TrainingState, model: Stateful, optimizer: torch.optim.Optimizer, device: torch.device
 ) -> None:
     payload = {
         "format_version": FORMAT_VERSION,
@@ -52,7 +61,7 @@ def save_state(
 
 
 def load_state(
-    path: Path, state: TrainingState, model: torch.nn.Module, optimizer: torch.optim.Optimizer, device: torch.device
+    path: Path, state: TrainingState, model: Stateful, optimizer: torch.optim.Optimizer, device: torch.device
 ) -> bool:
     """Restore ``path`` into the given objects if it belongs to this run; False (untouched) otherwise.
 
@@ -70,7 +79,11 @@ def load_state(
         path.rename(aside)
         log.warning("%s; set aside as %s, training starts from scratch", error, aside)
         return False
-    if payload.get("format_version") != FORMAT_VERSION or payload.get("fingerprint") != state.fingerprint:
+    if (
+        not isinstance(payload, dict)
+        or payload.get("format_version") != FORMAT_VERSION
+        or payload.get("fingerprint") != state.fingerprint
+    ):
         log.warning("%s belongs to another configuration; starting from scratch", path)
         return False
     model.load_state_dict(payload["model"])

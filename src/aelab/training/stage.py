@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from aelab.config.models import ModelConfig
-    from aelab.config.params import Params, VariantConfig
+    from aelab.config.params import Params
     from aelab.config.training import TrainingConfig
+    from aelab.config.variants import VariantConfig
     from aelab.models.base import Autoencoder
 
 
@@ -131,7 +132,8 @@ def train_seed(
     """A freshly seeded model trained by the resumable engine -> (model, history)."""
     seed_everything(seed)
     layout = MODELS[model_config.family].memory_format
-    model = build_model(model_config, tuple(train.images.shape[1:])).to(train.images.device, memory_format=layout)
+    channels, height, width = train.images.shape[1:]
+    model = build_model(model_config, (channels, height, width)).to(train.images.device).to(memory_format=layout)
     history = fit(model, train, test, settings, seed, state_file, run_fingerprint, bf16, label=label)
     return model, history
 

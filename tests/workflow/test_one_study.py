@@ -1,0 +1,32 @@
+"""One study at a time: each engine builds what the study's section of the report needs, and nothing else."""
+
+import pytest
+
+from aelab import paths
+from aelab.config.loading import load_params
+from tests.workflow.conftest import run, smoke_project
+
+pytestmark = pytest.mark.workflow
+
+STUDY = "mlp"
+
+
+@pytest.mark.parametrize("engine", ["snakemake", "dvc"])
+def test_one_study_builds_its_variants_and_nothing_else(engine, tmp_path_factory):
+    project = smoke_project(tmp_path_factory, f"one-study-{engine}")
+    selection = ["--study", STUDY] + (["--dvc"] if engine == "dvc" else [])
+    chosen = run(["python", "-m", "aelab", "targets", *selection], project).stdout.split()
+    command = ["snakemake", "--cores", "2", *chosen] if engine == "snakemake" else ["dvc", "repro", *chosen]
+    run(command, project)
+    run(["python", "-m", "aelab", "report"], project)
+
+    params = load_params(project / "params.yaml")
+    ours = params.studies[STUDY].variants
+    for variant in params.variants:
+        assert (project / paths.train_metrics(variant)).exists() == (variant in ours), variant
+    for task in ("reconstruction", "latent", "denoising", "sample_quality"):
+        for variant in params.task_variants(task):
+            assert (project / paths.task_metrics(variant, task)).exists() == (variant in ours), (task, variant)
+    html = (project / paths.report_html()).read_text()
+    assert f'id="study-{STUDY}"' in html and 'id="study-conv"' not in html and 'id="study-coco"' not in html
+    assert not (project / paths.processed_file("coco64")).exists()  # no study variant of ours reads COCO
