@@ -66,14 +66,22 @@ def test_report_opens_in_headless_chromium_without_broken_images(snakemake_proje
         for variant in study.variants:
             assert section.find_elements("id", f"{study_id}-{variant}"), (study_id, variant)
     devices = chromium.find_element("id", "devices-vae-baseline")
-    assert "CPU only" in devices.text and len(devices.find_elements("tag name", "img")) == 2
+    assert "CPU only" in devices.text and len(devices.find_elements("tag name", "img")) == 4
+    assert devices.find_elements("id", "devices-vae-baseline-cpu-per-epoch")
     choices = chromium.find_element("css selector", "#choices table")
     assert "aelab's choice" in choices.text and "SSIM" in choices.text
     summary = chromium.find_element("id", "mlp-denoising-summary")
     assert summary.is_displayed() and "training noise" in chromium.find_element("css selector", "#study-mlp").text
     shown = chromium.execute_script("return [...document.images].map(i => i.getAttribute('src'))")
-    assert any(src.endswith("ae-deep-cmnist/latent/latent_colour.png") for src in shown)
-    assert any(src.endswith("ae-baseline/generation/samples_full_cov.png") for src in shown)
+    assert any(src.endswith("ae-deep-cmnist/latent/latent_colour_seed0.png") for src in shown)
+    assert any(src.endswith("ae-deep-cmnist/latent/latent_colour_train_seed0.png") for src in shown)
+    assert any(src.endswith("ae-baseline/generation/samples_full_cov_seed0.png") for src in shown)
+    assert any(src.endswith("studies/conv-noise-decoding.png") for src in shown)
+    # a table wider than the page scrolls inside the page, never past its edge
+    page = chromium.execute_script("return document.body.getBoundingClientRect().right")
+    for table in chromium.find_elements("css selector", "table"):
+        assert table.value_of_css_property("overflow-x") == "auto"
+        assert chromium.execute_script("return arguments[0].getBoundingClientRect().right", table) <= page + 1
     images = chromium.execute_script("return document.images.length")
     assert images >= len(params.variants) + len(params.studies)  # every variant's figures, every study's curves
 
@@ -94,7 +102,7 @@ def test_snakemake_report_shows_every_figure_with_its_caption(snakemake_project,
         drawn = [
             variant
             for variant in params.task_variants(task)
-            if (snakemake_project / paths.task_figures(variant, task) / f"{name}.png").exists()
+            if (snakemake_project / paths.task_figure(variant, task, name, 0)).exists()
         ]
         if drawn:
             plain = re.match(r"[A-Za-z0-9 ,()-]+", caption).group(
