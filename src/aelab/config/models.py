@@ -154,9 +154,11 @@ class CocoConvConfig(FamilyConfig):
         return self
 
 
-ModelConfig = Annotated[
-    ConvVAEConfig | ConvAEConfig | MlpAEConfig | MlpVAEConfig | CocoConvConfig, Field(discriminator="family")
-]
+FamilyConfigs = ConvVAEConfig | ConvAEConfig | MlpAEConfig | MlpVAEConfig | CocoConvConfig
+"""Every family's config: a new family adds its class here (and to the registry of models)."""
+VariationalConfigs = ConvVAEConfig | MlpVAEConfig
+"""The configs of the families with a posterior and a prior (a ``beta`` on their KL term)."""
+ModelConfig = Annotated[FamilyConfigs, Field(discriminator="family")]
 MODEL_FAMILIES = tuple(
     get_args(member.model_fields["family"].annotation)[0] for member in get_args(get_args(ModelConfig)[0])
 )

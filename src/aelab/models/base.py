@@ -19,7 +19,7 @@ from aelab.models.losses import RECONSTRUCTION_LOSSES, gaussian_kl
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from aelab.config.models import CocoConvConfig, ConvFamilyConfig, ConvVAEConfig, MlpFamilyConfig, MlpVAEConfig
+    from aelab.config.models import FamilyConfigs, VariationalConfigs
 
 LossTerms = dict[str, torch.Tensor]
 """Batch-averaged loss terms; ``"loss"`` is the one optimised, the rest are logged."""
@@ -42,7 +42,7 @@ class Autoencoder(nn.Module, ABC):
     native_range = (0.0, 1.0)
     """The pixel scale the model works in internally (its inputs and outputs are always [0, 1])."""
 
-    def __init__(self, config: ConvFamilyConfig | MlpFamilyConfig | CocoConvConfig, image_shape: tuple[int, int, int]):
+    def __init__(self, config: FamilyConfigs, image_shape: tuple[int, int, int]):
         super().__init__()
         self.image_shape = image_shape
         """(channels, height, width) of the images the model encodes and decodes."""
@@ -91,7 +91,7 @@ class Autoencoder(nn.Module, ABC):
 class VariationalAutoencoder(Autoencoder):
     """q(z | x) = N(mean, exp(logvar)); loss = reconstruction + beta * KL(q || N(0, I))."""
 
-    def __init__(self, config: ConvVAEConfig | MlpVAEConfig, image_shape: tuple[int, int, int]):
+    def __init__(self, config: VariationalConfigs, image_shape: tuple[int, int, int]):
         super().__init__(config, image_shape)
         self.beta = config.beta
 
