@@ -1,7 +1,8 @@
 """``python -m aelab <stage> ...``: the one entry point of every Snakemake rule and DVC stage.
 
 Parses arguments, loads params, calls the stage; nothing else. Site settings
-(mirror, device, threads) are options here and never params.
+(mirror, device, threads, precision) are options or environment variables here,
+and never params.
 """
 
 from __future__ import annotations

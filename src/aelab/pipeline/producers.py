@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from aelab import paths
 from aelab.config.base import ParamsError
+from aelab.config.tasks import TASKS
 from aelab.pipeline.stages import STAGES, value
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def variant_runs(params: Params, variant_ids: list[str]) -> list[Run]:
 
 
 def _of_a_variant(stage: str) -> bool:
-    return stage in VARIANT_STAGES or STAGES[stage].modules[0] == "aelab.evaluation.stage"
+    return stage in VARIANT_STAGES or stage in TASKS
 
 
 def study_runs(params: Params, study_id: str) -> list[Run]:
