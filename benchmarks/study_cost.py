@@ -13,12 +13,17 @@ Prints, in one run:
    rates, one job at a time) and, given the timing records of a full-data run
    (``--timings rehearsal/logs/timing``: ``make rehearsal`` writes them), each
    evaluation task, the data stages and the report, at their real size;
-   and the total next to the FLOP floor (every training FLOP at the GEMM peak).
+   and the total next to the FLOP floor (every training FLOP at the GEMM peak
+   of all the jobs' threads).
 
-Images are synthetic (uniform in [0, 1]): throughput does not depend on content.
-Each rate is the median of --rounds epochs of --images images after a warm-up.
+Jobs run as the workflow runs them: --jobs at once (Snakemake's --cores), each
+with --threads torch threads (``$AELAB_THREADS``); a class's rate is one job's,
+measured while --jobs - 1 neighbour processes train the same model, times
+--jobs. Images are synthetic (uniform in [0, 1]): throughput does not depend on
+content. Each rate is the median of --rounds epochs of --images images after a
+warm-up.
 
-    python benchmarks/study_cost.py [--threads 2] [--precision fp32] [--timings rehearsal/logs/timing]
+    python benchmarks/study_cost.py [--jobs 2] [--threads 1] [--precision fp32] [--timings rehearsal/logs/timing]
 """
 
 from __future__ import annotations
@@ -26,8 +31,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -45,13 +53,20 @@ IDX_TRAIN_IMAGES = 60_000
 SETTINGS = TrainingConfig(epochs=1, batch_size=128, learning_rate=1e-3, adam_eps=1e-7)
 
 
-def gemm_peak(threads: int, dtype: torch.dtype, size: int = 2048, repeats: int = 5) -> float:
-    """GFLOP/s of the best of ``repeats`` ``torch.mm`` of two size x size matrices."""
+def gemm_peak(threads: int, dtype: torch.dtype, repeats: int = 5) -> tuple[float, int]:
+    """(GFLOP/s, size) of the best of ``repeats`` ``torch.mm`` of two size x size matrices: the size doubles from
+    512 to 2048 while one product takes under 50 ms (a CPU without native bf16 emulates it ~300 times slower)."""
     torch.set_num_threads(threads)
+    size = 512
+    while size < 2048 and _mm_seconds(size, dtype, 1) < 0.05:
+        size *= 2
+    return 2 * size**3 / _mm_seconds(size, dtype, repeats) / 1e9, size
+
+
+def _mm_seconds(size: int, dtype: torch.dtype, repeats: int) -> float:
+    """The best time of ``repeats`` products of two random size x size matrices."""
     a, b = torch.rand(size, size, dtype=dtype), torch.rand(size, size, dtype=dtype)
-    torch.mm(a, b)
-    best = min(_timed(lambda: torch.mm(a, b)) for _ in range(repeats))
-    return 2 * size**3 / best / 1e9
+    return min(_timed(lambda: torch.mm(a, b)) for _ in range(repeats))
 
 
 def _timed(run) -> float:
@@ -105,34 +120,60 @@ def images_per_second(model, data: Split, bf16: bool, rounds: int) -> float:
     )
 
 
+def representatives(params) -> dict[tuple, str]:
+    """Per cost class, the variant (or ``classifier:<dataset>``) measured for it."""
+    chosen: dict[tuple, str] = {}
+    for variant_id in params.variants:
+        chosen.setdefault(cost_class(params, variant_id), variant_id)
+    for dataset in params.evaluation.sample_quality.classifier.datasets:
+        chosen.setdefault(("classifier", params.datasets.image_shape(dataset)), f"classifier:{dataset}")
+    return chosen
+
+
+def build(params, representative: str, images: int):
+    """The representative's freshly seeded model and synthetic training split."""
+    torch.manual_seed(0)
+    if representative.startswith("classifier:"):
+        shape = params.datasets.image_shape(representative.split(":", 1)[1])
+        return model_and_data(SampleClassifier(shape), shape, images)
+    variant = params.variant(representative)
+    shape = params.datasets.image_shape(variant.dataset)
+    return model_and_data(build_model(variant.model, shape), shape, images)
+
+
+@contextmanager
+def neighbours(args, representative: str):
+    """``args.jobs - 1`` processes training the same model with the same threads, for as long as the block runs."""
+    command = [sys.executable, __file__, "--params", args.params, "--threads", str(args.threads)]
+    command += ["--precision", args.precision, "--neighbour", representative]
+    started = [subprocess.Popen(command) for _ in range(args.jobs - 1)]
+    try:
+        yield
+    finally:
+        for process in started:
+            process.kill()
+            process.wait()
+
+
 def measure_classes(params, args, bf16: bool) -> dict[tuple, dict]:
-    """Per cost class: its first variant, FLOPs per image, images/s."""
+    """Per cost class: its representative, FLOPs per image, images/s of all the jobs together."""
     torch.set_num_threads(args.threads)
     measured: dict[tuple, dict] = {}
-    for variant_id, variant in params.variants.items():
-        key = cost_class(params, variant_id)
-        if key in measured:
-            continue
-        torch.manual_seed(0)
-        shape = params.datasets.image_shape(variant.dataset)
-        model, data = model_and_data(build_model(variant.model, shape), shape, args.images)
-        measured[key] = {
-            "variant": variant_id,
-            "flops": flops_per_image(model, data),
-            "rate": images_per_second(model, data, bf16, args.rounds),
-        }
-    for dataset in params.evaluation.sample_quality.classifier.datasets:
-        shape = params.datasets.image_shape(dataset)
-        key = ("classifier", shape)
-        if key not in measured:
-            torch.manual_seed(0)
-            model, data = model_and_data(SampleClassifier(shape), shape, args.images)
-            measured[key] = {
-                "variant": f"classifier {'x'.join(map(str, shape))}",
-                "flops": flops_per_image(model, data),
-                "rate": images_per_second(model, data, bf16, args.rounds),
-            }
+    for key, representative in representatives(params).items():
+        model, data = build(params, representative, args.images)
+        with neighbours(args, representative):
+            rate = images_per_second(model, data, bf16, args.rounds)
+        measured[key] = {"variant": representative, "flops": flops_per_image(model, data), "rate": rate * args.jobs}
     return measured
+
+
+def train_forever(params, args) -> None:
+    """A neighbour: train the representative until killed."""
+    torch.set_num_threads(args.threads)
+    model, data = build(params, args.neighbour, args.images)
+    optimizer, order = adam(model, SETTINGS), torch.Generator().manual_seed(0)
+    while True:
+        train_epoch(model, data, optimizer, SETTINGS, order, args.precision == "bf16")
 
 
 def training_work(params) -> list[tuple[str, str, tuple, float]]:
@@ -174,26 +215,39 @@ def recorded_seconds(timings: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2, help="jobs at once (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=site.DEFAULT_THREADS, help="threads per job (%(default)s)")
     parser.add_argument("--precision", choices=tuple(site.PRECISIONS), default="fp32")
     parser.add_argument("--images", type=int, default=3_840, help="images per timed epoch (default: %(default)s)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--timings", type=Path, help="timing records of a full-data run (e.g. rehearsal/logs/timing)")
+    parser.add_argument("--neighbour", help=argparse.SUPPRESS)
     args = parser.parse_args()
     site.keep_freed_memory()  # as every stage run does
     params = load_params(args.params)
-    print(f"{site.device_name(torch.device('cpu'))}; torch {torch.__version__}; {args.threads} threads per job")
+    if args.neighbour:
+        return train_forever(params, args)
+    cores = args.jobs * args.threads
+    print(
+        f"{site.device_name(torch.device('cpu'))}; torch {torch.__version__}; "
+        f"{args.jobs} job(s) at once x {args.threads} thread(s)"
+    )
 
-    print("\nGEMM peak (torch.mm 2048 x 2048), GFLOP/s")
+    print(
+        f"\nGEMM peak (torch.mm of n x n matrices), GFLOP/s; CPU capability {torch.backends.cpu.get_cpu_capability()}"
+    )
     peaks = {}
     for dtype, name in ((torch.float32, "fp32"), (torch.bfloat16, "bf16")):
-        for threads in sorted({1, args.threads}):
-            peaks[name, threads] = gemm_peak(threads, dtype)
-            print(f"  {name} {threads} thread(s): {peaks[name, threads]:8.1f}")
-    peak = peaks[args.precision, args.threads]
+        for threads in sorted({1, args.threads, cores}):
+            peaks[name, threads], size = gemm_peak(threads, dtype)
+            print(f"  {name} {threads} thread(s): {peaks[name, threads]:8.1f}  (n = {size})")
+    peak = peaks[args.precision, cores]
 
     measured = measure_classes(params, args, bf16=args.precision == "bf16")
-    print(f"\nper cost class ({args.precision}, {args.threads} threads): one training step's FLOPs per image, rate")
+    print(
+        f"\nper cost class ({args.precision}, {args.jobs} job(s) x {args.threads} thread(s)): one training step's "
+        "FLOPs per image, images/s of all the jobs"
+    )
     print(f"  {'representative':<26} {'MFLOP/image':>12} {'images/s':>9} {'GFLOP/s':>8} {'of peak':>8}")
     for entry in measured.values():
         achieved = entry["flops"] * entry["rate"] / 1e9
@@ -211,8 +265,8 @@ def main() -> None:
     if args.timings:
         for kind, value in recorded_seconds(args.timings).items():
             if not kind.startswith(("train", "crossvalidate", "devices")):
-                seconds[kind] += value
-    print("\nestimated wall time of the whole study, one job at a time")
+                seconds[kind] += value / args.jobs  # the recorded jobs' seconds, run --jobs at once
+    print(f"\nestimated wall time of the whole study, {args.jobs} job(s) at once")
     for kind, value in sorted(seconds.items()):
         print(f"  {kind:<30} {value / 3600:7.2f} h")
     total, floor = sum(seconds.values()), flops / (peak * 1e9)

@@ -22,7 +22,7 @@ MIRROR_VARIABLE = "AELAB_DATA_MIRROR"
 DEVICE_VARIABLE = "AELAB_DEVICE"
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 THREADS_VARIABLE = "AELAB_THREADS"
-DEFAULT_THREADS = 2
+DEFAULT_THREADS = 1
 PRECISION_VARIABLE = "AELAB_PRECISION"
 PRECISIONS = {"fp32": "float32", "bf16": "bfloat16 autocast"}
 """``$AELAB_PRECISION`` -> what the records call it."""
@@ -79,7 +79,7 @@ def resolve_device(option: str | None = None) -> torch.device:
 
 def threads() -> int:
     """Torch threads of a stage run given no ``--threads`` (DVC's runs, a user's), and what Snakemake's torch
-    rules ask for: ``$AELAB_THREADS``, else 2.
+    rules ask for: ``$AELAB_THREADS``, else 1.
 
     Float sums are ordered by the thread count, so runs with different counts
     disagree in the low digits. A count fixed by the site, not the machine's

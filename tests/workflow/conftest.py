@@ -88,9 +88,9 @@ def smoke_project(tmp_path_factory, name: str) -> Path:
 
 @pytest.fixture(scope="session")
 def snakemake_project(tmp_path_factory) -> Path:
-    """The smoke study, run once by `snakemake --cores 4`: two 2-thread torch jobs at a time."""
+    """The smoke study, run once by `snakemake --cores 2`: two 1-thread torch jobs at a time."""
     project = smoke_project(tmp_path_factory, "snakemake")
-    run(["snakemake", "--cores", "4"], project)
+    run(["snakemake", "--cores", "2"], project)
     return project
 
 

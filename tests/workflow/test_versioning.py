@@ -12,7 +12,7 @@ pytestmark = pytest.mark.workflow
 
 
 def test_snakemake_runs_independent_variants_in_parallel(snakemake_project):
-    """With the rules' two threads per training job, `--cores 4` keeps two training jobs running at once."""
+    """With one thread per job (the site default), `--cores 2` keeps two training jobs running at once."""
     log = min((snakemake_project / ".snakemake" / "log").glob("*.snakemake.log"))  # the first run's (timestamped names)
     running = most = 0
     for line in log.read_text().splitlines():
