@@ -46,8 +46,10 @@ rehearsal: $(STAMP)
 	mv rehearsal/params.yaml.tmp rehearsal/params.yaml
 	snakemake --cores $(CORES) --directory rehearsal --rerun-incomplete
 
+# One pytest worker per core (pytest-xdist): the workflow tests run in order in one of them (they share the
+# engines' smoke projects), the rest of the suite in the others meanwhile, on the cores the engines leave idle.
 test: lint debian
-	python -m pytest
+	python -m pytest -n auto --dist loadgroup
 
 test-fast: $(STAMP)
 	python -m pytest -m "not workflow"

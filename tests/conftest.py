@@ -14,14 +14,27 @@ MIRROR = Path(os.environ.get("AELAB_DATA_MIRROR") or ROOT.parent / "shared" / "d
 SMOKE_PARAMS = ROOT / "tests" / "smoke" / "params.yaml"
 
 
-def pytest_collection_modifyitems(config, items):
-    """GPU tests run where CUDA is visible and are skipped, saying so, elsewhere (lightning-hydra's RunIf)."""
+def pytest_configure(config):
+    """In-process torch uses the site's thread count, as every stage run does (and two xdist workers then share
+    two cores without OpenMP threads spin-waiting for each other)."""
     import torch
 
-    if torch.cuda.is_available():
-        return
+    from aelab import site
+
+    torch.set_num_threads(site.threads())
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Workflow tests run one after the other in one xdist worker (they share the engines' smoke projects; under
+    ``--dist loadgroup`` the other workers take the rest of the suite meanwhile). GPU tests run where CUDA is
+    visible and are skipped, saying so, elsewhere (lightning-hydra's RunIf)."""
+    import torch
+
     for item in items:
-        if "gpu" in item.keywords:
+        if "workflow" in item.keywords:
+            item.add_marker(pytest.mark.xdist_group("workflow"))
+        if "gpu" in item.keywords and not torch.cuda.is_available():
             item.add_marker(pytest.mark.skip(reason="needs CUDA: no GPU is visible on this machine"))
 
 

@@ -136,10 +136,15 @@ def tf32_enabled() -> bool:
 
 
 def precision_record(device: torch.device, bf16: bool) -> dict[str, object]:
-    """What a run's records say of its arithmetic: the precision and, on a GPU, whether TF32 was on."""
+    """What a run's records say of its arithmetic: the precision and, on a GPU, whether TF32 was on; on a CPU
+    the torch threads, which order its float sums (a rerun with another count differs in the low digits)."""
+    import torch
+
     record: dict[str, object] = {"precision": PRECISIONS["bf16" if bf16 else "fp32"]}
     if device.type == "cuda":
         record["tf32"] = tf32_enabled()
+    else:
+        record["cpu_threads"] = torch.get_num_threads()
     return record
 
 

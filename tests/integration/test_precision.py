@@ -29,6 +29,7 @@ def test_the_default_is_float32_and_bf16_is_an_opt_in_the_records_name(tiny_proj
     bf16, bf16_record = trained(tiny_project, "vae-baseline", monkeypatch, "bf16")
     pd.testing.assert_frame_equal(default, explicit, check_exact=True)
     assert default_record["precision"] == "float32" and "tf32" not in default_record  # a CPU has no TF32
+    assert default_record["cpu_threads"] == torch.get_num_threads() == site.threads()  # tests run as stages do
     assert bf16_record["precision"] == "bfloat16 autocast"
     assert not default["train_loss"].equals(bf16["train_loss"])  # another rounding, other numbers
 

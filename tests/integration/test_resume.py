@@ -41,9 +41,16 @@ def completed_epochs(variant: str) -> int:
     return len(torch.load(state, weights_only=True)["history"]) if state.exists() else 0
 
 
+def reachable_by_ctrl_c() -> None:
+    """SIGINT's default disposition in the child, as in a foreground job: a shell starts background jobs (and this
+    suite may run in one, or in an xdist worker) with SIGINT ignored, and a child inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def kill_after_some_epochs(variant: str, sent: signal.Signals = signal.SIGKILL) -> tuple[int, str]:
     """(completed epochs, what the process said on stderr) of a training stopped by ``sent`` after 3 epochs."""
-    process = subprocess.Popen(train_command(variant), stderr=subprocess.PIPE, text=True)
+    command = train_command(variant)
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, preexec_fn=reachable_by_ctrl_c)
     try:
         while completed_epochs(variant) < 3:
             assert process.poll() is None, "training ended before it could be interrupted"

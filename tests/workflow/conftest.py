@@ -86,19 +86,48 @@ def smoke_project(tmp_path_factory, name: str) -> Path:
     return make_project(tmp_path_factory.mktemp(name))
 
 
-@pytest.fixture(scope="session")
-def snakemake_project(tmp_path_factory) -> Path:
-    """The smoke study, run once by `snakemake --cores 2`: two 1-thread torch jobs at a time."""
-    project = smoke_project(tmp_path_factory, "snakemake")
-    run(["snakemake", "--cores", "2"], project)
-    return project
+class EngineRun:
+    """One engine's run of the smoke study in its own project, started in the background."""
+
+    def __init__(self, project: Path, command: list[str], log: Path):
+        self.project, self.command, self.log = project, command, log
+        with log.open("w") as output:
+            self.process = subprocess.Popen(
+                command, cwd=project, env=engine_environment(), stdout=output, stderr=subprocess.STDOUT
+            )
+
+    def finished(self) -> Path:
+        """The project, once the run has succeeded."""
+        if self.process.wait() != 0:
+            raise AssertionError(
+                f"{' '.join(self.command)} failed ({self.process.returncode}):\n{self.log.read_text()}"
+            )
+        return self.project
 
 
 @pytest.fixture(scope="session")
-def dvc_project(tmp_path_factory) -> Path:
+def smoke_runs(tmp_path_factory) -> dict[str, EngineRun]:
+    """Both engines' smoke runs, started together when a test first needs either: `dvc repro` runs one stage at a
+    time, so Snakemake's jobs (two 1-thread jobs at a time) fill the cores it leaves idle."""
+    logs = tmp_path_factory.mktemp("engine-logs")
+    return {
+        "snakemake": EngineRun(
+            smoke_project(tmp_path_factory, "snakemake"), ["snakemake", "--cores", "2"], logs / "snakemake.log"
+        ),
+        "dvc": EngineRun(smoke_project(tmp_path_factory, "dvc"), ["dvc", "repro"], logs / "dvc.log"),
+    }
+
+
+@pytest.fixture(scope="session")
+def snakemake_project(smoke_runs) -> Path:
+    """The smoke study, run once by `snakemake --cores 2`."""
+    return smoke_runs["snakemake"].finished()
+
+
+@pytest.fixture(scope="session")
+def dvc_project(smoke_runs) -> Path:
     """The smoke study, run once by `dvc repro` and committed (so diffs have a baseline)."""
-    project = smoke_project(tmp_path_factory, "dvc")
-    run(["dvc", "repro"], project)
+    project = smoke_runs["dvc"].finished()
     git("add", "-A", cwd=project)
     git("commit", "-qm", "smoke results", cwd=project)
     return project

@@ -112,18 +112,22 @@ def stages_run_by_repro(project) -> set[str]:
     return {line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")}
 
 
+CHANGED_VARIANT = "mlp-vae"
+"""The variant whose params the change tests edit: a VAE (diagnostics) of small models in five stages."""
+
+
 def test_changed_param_reruns_its_variant_and_shows_in_metrics_diff(dvc_project):
-    with edited_params(dvc_project, "beta: 1.0}\n  vae-regularised", "beta: 4.0}\n  vae-regularised"):
-        assert stages_run_by_repro(dvc_project) == variant_stages(dvc_project, "vae-baseline") | {"check", "report"}
+    with edited_params(dvc_project, "hidden: [64], latent_dim: 4", "hidden: [64], latent_dim: 3"):
+        assert stages_run_by_repro(dvc_project) == variant_stages(dvc_project, CHANGED_VARIANT) | {"check", "report"}
         diff = json.loads(run(["dvc", "metrics", "diff", "--json"], dvc_project).stdout)
-        changed = diff[str(paths.task_metrics("vae-baseline", "reconstruction"))]
+        changed = diff[str(paths.task_metrics(CHANGED_VARIANT, "reconstruction"))]
         assert changed["bce"]["old"] != changed["bce"]["new"]
-        assert str(paths.task_metrics("vae-baseline", "diagnostics")) in diff
-        assert str(paths.task_metrics("ae-baseline", "reconstruction")) not in diff
+        assert str(paths.task_metrics(CHANGED_VARIANT, "diagnostics")) in diff
+        assert str(paths.task_metrics("vae-baseline", "reconstruction")) not in diff
         table = run(["dvc", "metrics", "diff", "--md"], dvc_project).stdout
-        assert "| results/variants/vae-baseline/metrics/reconstruction.json | bce" in table
+        assert f"| results/variants/{CHANGED_VARIANT}/metrics/reconstruction.json | bce" in table
         plots = json.loads(run(["dvc", "plots", "diff", "--json", "HEAD"], dvc_project).stdout)["data"]
-        (curves,) = plots[str(paths.history("vae-baseline", 0))]
+        (curves,) = plots[str(paths.history(CHANGED_VARIANT, 0))]
         by_revision = {}
         for row in curves["content"]["data"]["values"]:
             by_revision.setdefault(row["rev"], []).append(row["test_loss"])

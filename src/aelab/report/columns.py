@@ -75,6 +75,7 @@ EXACT: dict[str, Column] = {
     "test_loss": Column("held-out (test) loss"),
     "precision": Column("precision"),
     "tf32": Column("TF32"),
+    "cpu_threads": Column("CPU threads"),
     "device": Column("device"),
     "training noise": Column("training noise"),
     "latent_dim": Column("latent size"),

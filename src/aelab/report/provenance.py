@@ -37,8 +37,10 @@ def training_precision(variants: list[str]) -> str:
 
 
 def _precision_text(record: dict) -> str:
-    tf32 = record.get("tf32")  # absent where the run had no GPU
-    return str(record.get("precision", "unknown")) + ("" if tf32 is None else " (TF32 on)" if tf32 else " (TF32 off)")
+    tf32, threads = record.get("tf32"), record.get("cpu_threads")  # tf32 where a GPU trained, threads on a CPU
+    arithmetic = "" if tf32 is None else " (TF32 on)" if tf32 else " (TF32 off)"
+    cores = "" if threads is None else f", {threads} CPU thread(s)"
+    return str(record.get("precision", "unknown")) + arithmetic + cores
 
 
 def stage_timings() -> pd.DataFrame:
