@@ -46,10 +46,14 @@ rehearsal: $(STAMP)
 	mv rehearsal/params.yaml.tmp rehearsal/params.yaml
 	snakemake --cores $(CORES) --directory rehearsal --rerun-incomplete
 
-# One pytest worker per core (pytest-xdist): the workflow tests run in order in one of them (they share the
-# engines' smoke projects), the rest of the suite in the others meanwhile, on the cores the engines leave idle.
+# The workflow tests and the rest of the suite run side by side: the engines leave a core idle (dvc repro runs
+# one stage at a time) and the rest fills it; its output follows theirs. (pytest-xdist's --dist loadgroup would
+# keep the workflow tests together on one worker, but it stopped grouping with pytest 9.2: pytest-xdist#1386.)
 test: lint debian
-	python -m pytest -n auto --dist loadgroup
+	@rest_log=$$(mktemp); python -m pytest -m "not workflow" > $$rest_log 2>&1 & rest=$$!; \
+	python -m pytest -m workflow; workflow=$$?; \
+	wait $$rest; rest=$$?; cat $$rest_log; rm -f $$rest_log; \
+	test $$workflow = 0 && test $$rest = 0
 
 test-fast: $(STAMP)
 	python -m pytest -m "not workflow"

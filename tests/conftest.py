@@ -15,8 +15,8 @@ SMOKE_PARAMS = ROOT / "tests" / "smoke" / "params.yaml"
 
 
 def pytest_configure(config):
-    """In-process torch uses the site's thread count, as every stage run does (and two xdist workers then share
-    two cores without OpenMP threads spin-waiting for each other)."""
+    """In-process torch uses the site's thread count, as every stage run does (and beside the workflow tests, which
+    `make test` runs at the same time, no OpenMP thread spin-waits for one that shares its core)."""
     import torch
 
     from aelab import site
@@ -24,17 +24,14 @@ def pytest_configure(config):
     torch.set_num_threads(site.threads())
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's hook reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Workflow tests run one after the other in one xdist worker (they share the engines' smoke projects; under
-    ``--dist loadgroup`` the other workers take the rest of the suite meanwhile). GPU tests run where CUDA is
-    visible and are skipped, saying so, elsewhere (lightning-hydra's RunIf)."""
+    """GPU tests run where CUDA is visible and are skipped, saying so, elsewhere (lightning-hydra's RunIf)."""
     import torch
 
+    if torch.cuda.is_available():
+        return
     for item in items:
-        if "workflow" in item.keywords:
-            item.add_marker(pytest.mark.xdist_group("workflow"))
-        if "gpu" in item.keywords and not torch.cuda.is_available():
+        if "gpu" in item.keywords:
             item.add_marker(pytest.mark.skip(reason="needs CUDA: no GPU is visible on this machine"))
 
 
