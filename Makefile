@@ -50,8 +50,8 @@ rehearsal: $(STAMP)
 # one stage at a time) and the rest fills it; its output follows theirs. (pytest-xdist's --dist loadgroup would
 # keep the workflow tests together on one worker, but it stopped grouping with pytest 9.2: pytest-xdist#1386.)
 test: lint debian
-	@rest_log=$$(mktemp); python -m pytest -m "not workflow" > $$rest_log 2>&1 & rest=$$!; \
-	python -m pytest -m workflow; workflow=$$?; \
+	@rest_log=$$(mktemp); python -m pytest -m "not workflow" --durations=5 > $$rest_log 2>&1 & rest=$$!; \
+	python -m pytest -m workflow --durations=15; workflow=$$?; \
 	wait $$rest; rest=$$?; cat $$rest_log; rm -f $$rest_log; \
 	test $$workflow = 0 && test $$rest = 0
 

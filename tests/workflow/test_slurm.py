@@ -57,7 +57,7 @@ class ClusterRun:
 
 def submit(cluster_run: ClusterRun, cluster_environment: dict) -> subprocess.CompletedProcess:
     environment = engine_environment() | {"SLURM_CONF": cluster_environment["SLURM_CONF"]}
-    command = SUBMIT + cluster_run.targets
+    command = SUBMIT[:1] + cluster_run.targets + SUBMIT[1:]  # before --set-resources, which takes every word after it
     return subprocess.run(command, cwd=cluster_run.project, env=environment, capture_output=True, text=True)
 
 

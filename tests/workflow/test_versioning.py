@@ -61,18 +61,19 @@ def test_remote_round_trip_needs_no_recomputation(dvc_project, tmp_path):
 
 
 def test_experiment_reruns_only_what_reads_the_changed_key(dvc_project):
-    """An MLP VAE's beta: its five stages of small models (the conv VAE's would add cross-validation and devices)."""
+    """An MLP VAE's latent size: its five stages of small models (the conv VAE's would add cross-validation and the
+    device comparison)."""
     result = run(
-        ["dvc", "exp", "run", "--temp", "--name", "beta4", "--set-param", "variants.mlp-vae.model.beta=4"],
+        ["dvc", "exp", "run", "--temp", "--name", "latent3", "--set-param", "variants.mlp-vae.model.latent_dim=3"],
         dvc_project,
     )
     ran = {line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage")}
     assert ran == variant_stages(dvc_project, "mlp-vae") | {"check", "report"}
     table = json.loads(run(["dvc", "exp", "show", "--json"], dvc_project).stdout)
     (experiment,) = [rev for row in table for exp in (row.get("experiments") or []) for rev in exp["revs"]]
-    assert experiment["name"] == "beta4"
+    assert experiment["name"] == "latent3"
     data = experiment["data"]
-    assert data["params"]["params.yaml"]["data"]["variants"]["mlp-vae"]["model"]["beta"] == 4
+    assert data["params"]["params.yaml"]["data"]["variants"]["mlp-vae"]["model"]["latent_dim"] == 3
     baseline = json.loads((dvc_project / paths.task_metrics("mlp-vae", "reconstruction")).read_text())
     changed = data["metrics"][str(paths.task_metrics("mlp-vae", "reconstruction"))]["data"]
     assert changed["bce"] != baseline["bce"]
