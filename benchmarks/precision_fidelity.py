@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -56,12 +57,20 @@ def aelab(project: Path, precision: str, threads: int, *arguments: str) -> None:
         raise SystemExit(f"{' '.join(command)} in {project} failed:\n{finished.stderr[-3000:]}")
 
 
-def run_precision(project: Path, precision: str, args, params_text: str) -> dict[str, dict[int, dict]]:
-    """Per variant, per seed: the final epoch's losses, active units and seconds per epoch."""
+def scratch_project(project: Path, params_text: str, prepared: Path | None) -> None:
+    """A project with the benchmark's params and processed MNIST: prepared by the stages, or copied from
+    ``prepared`` (the same params make the same data in either precision)."""
     project.mkdir(parents=True, exist_ok=True)
     (project / "params.yaml").write_text(params_text)
-    aelab(project, precision, args.threads, "download", "mnist")
-    aelab(project, precision, args.threads, "preprocess", "mnist")
+    if prepared:
+        shutil.copytree(prepared / "data", project / "data", dirs_exist_ok=True)
+        return
+    aelab(project, "fp32", 1, "download", "mnist")
+    aelab(project, "fp32", 1, "preprocess", "mnist")
+
+
+def run_precision(project: Path, precision: str, args) -> dict[str, dict[int, dict]]:
+    """Per variant, per seed: the final epoch's losses, active units and seconds per epoch."""
     found: dict[str, dict[int, dict]] = {}
     for variant in args.variants:
         aelab(project, precision, args.threads, "train", variant)
@@ -126,7 +135,10 @@ def main() -> None:
         f"{', '.join(args.variants)}: {args.epochs} epochs on {args.train_images} MNIST training images "
         f"({args.test_images} held out), {args.threads} thread(s), scratch projects in {workdir}"
     )
-    results = {precision: run_precision(workdir / precision, precision, args, params_text) for precision in PRECISIONS}
+    results = {}
+    for precision in PRECISIONS:
+        scratch_project(workdir / precision, params_text, workdir / PRECISIONS[0] if results else None)
+        results[precision] = run_precision(workdir / precision, precision, args)
     print_comparison(results, args.variants)
 
 

@@ -40,22 +40,20 @@ from pathlib import Path
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
+from workload import CLASSIFIER, SETTINGS, build  # benchmarks/workload.py, beside this script
 
 from aelab import site
-from aelab.classifier.model import SampleClassifier
 from aelab.config.loading import load_params
-from aelab.config.training import TrainingConfig
 from aelab.data.loading import Split
-from aelab.models.registry import build_model
 from aelab.training.engine import adam, train_epoch
 
 IDX_TRAIN_IMAGES = 60_000
-SETTINGS = TrainingConfig(epochs=1, batch_size=128, learning_rate=1e-3, adam_eps=1e-7)
+WORKLOAD = Path(__file__).with_name("workload.py")
 
 
 def gemm_peak(threads: int, dtype: torch.dtype, repeats: int = 5) -> tuple[float, int]:
     """(GFLOP/s, size) of the best of ``repeats`` ``torch.mm`` of two size x size matrices: the size doubles from
-    512 to 2048 while one product takes under 50 ms (a CPU without native bf16 emulates it ~300 times slower)."""
+    512 to 2048 while one product takes under 50 ms (a CPU without native bf16 emulates it over 100 times slower)."""
     torch.set_num_threads(threads)
     size = 512
     while size < 2048 and _mm_seconds(size, dtype, 1) < 0.05:
@@ -95,12 +93,6 @@ def cost_class(params, variant_id: str) -> tuple:
     return (params.datasets.image_shape(variant.dataset), *(str(dump.get(name)) for name in keep))
 
 
-def model_and_data(model, shape, images: int):
-    model = model.to(memory_format=model.memory_format)
-    data = Split(torch.rand(images, *shape), torch.randint(0, 10, (images,))).to(memory_format=model.memory_format)
-    return model, data
-
-
 def flops_per_image(model, data: Split) -> float:
     """FLOPs of one training step (forward, backward) of a batch, per image."""
     batch = data.images[: SETTINGS.batch_size]
@@ -121,31 +113,20 @@ def images_per_second(model, data: Split, bf16: bool, rounds: int) -> float:
 
 
 def representatives(params) -> dict[tuple, str]:
-    """Per cost class, the variant (or ``classifier:<dataset>``) measured for it."""
+    """Per cost class, the workload (a variant, or ``classifier:<dataset>``) measured for it."""
     chosen: dict[tuple, str] = {}
     for variant_id in params.variants:
         chosen.setdefault(cost_class(params, variant_id), variant_id)
     for dataset in params.evaluation.sample_quality.classifier.datasets:
-        chosen.setdefault(("classifier", params.datasets.image_shape(dataset)), f"classifier:{dataset}")
+        chosen.setdefault(("classifier", params.datasets.image_shape(dataset)), f"{CLASSIFIER}{dataset}")
     return chosen
-
-
-def build(params, representative: str, images: int):
-    """The representative's freshly seeded model and synthetic training split."""
-    torch.manual_seed(0)
-    if representative.startswith("classifier:"):
-        shape = params.datasets.image_shape(representative.split(":", 1)[1])
-        return model_and_data(SampleClassifier(shape), shape, images)
-    variant = params.variant(representative)
-    shape = params.datasets.image_shape(variant.dataset)
-    return model_and_data(build_model(variant.model, shape), shape, images)
 
 
 @contextmanager
 def neighbours(args, representative: str):
     """``args.jobs - 1`` processes training the same model with the same threads, for as long as the block runs."""
-    command = [sys.executable, __file__, "--params", args.params, "--threads", str(args.threads)]
-    command += ["--precision", args.precision, "--neighbour", representative]
+    command = [sys.executable, str(WORKLOAD), representative, "--threads", str(args.threads)]
+    command += ["--params", args.params, "--precision", args.precision]
     started = [subprocess.Popen(command) for _ in range(args.jobs - 1)]
     try:
         yield
@@ -165,15 +146,6 @@ def measure_classes(params, args, bf16: bool) -> dict[tuple, dict]:
             rate = images_per_second(model, data, bf16, args.rounds)
         measured[key] = {"variant": representative, "flops": flops_per_image(model, data), "rate": rate * args.jobs}
     return measured
-
-
-def train_forever(params, args) -> None:
-    """A neighbour: train the representative until killed."""
-    torch.set_num_threads(args.threads)
-    model, data = build(params, args.neighbour, args.images)
-    optimizer, order = adam(model, SETTINGS), torch.Generator().manual_seed(0)
-    while True:
-        train_epoch(model, data, optimizer, SETTINGS, order, args.precision == "bf16")
 
 
 def training_work(params) -> list[tuple[str, str, tuple, float]]:
@@ -221,12 +193,9 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=3_840, help="images per timed epoch (default: %(default)s)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--timings", type=Path, help="timing records of a full-data run (e.g. rehearsal/logs/timing)")
-    parser.add_argument("--neighbour", help=argparse.SUPPRESS)
     args = parser.parse_args()
     site.keep_freed_memory()  # as every stage run does
     params = load_params(args.params)
-    if args.neighbour:
-        return train_forever(params, args)
     cores = args.jobs * args.threads
     print(
         f"{site.device_name(torch.device('cpu'))}; torch {torch.__version__}; "

@@ -1,7 +1,7 @@
 """Threads per job, jobs per core and OpenMP's wait policy, measured alone and beside another busy process.
 
 Each configuration runs real training epochs (aelab's engine, synthetic
-images) in separate processes, as the workflow's jobs run, and prints the
+images: ``workload.py``) in separate processes, as the workflow's jobs run, and prints the
 images/s of each job and their sum, side by side with one 2-thread job alone
 (the reference). "Beside a busy process" adds a single-threaded Python loop
 that keeps one core busy for the whole measurement, as a user's other work on
@@ -18,33 +18,9 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-JOB = """
-import json, sys, time, torch
-from aelab import site
-from aelab.config.loading import load_params
-from aelab.config.training import TrainingConfig
-from aelab.data.loading import Split
-from aelab.models.registry import build_model
-from aelab.training.engine import adam, train_epoch
-site.keep_freed_memory()
-torch.set_num_threads(int(sys.argv[2]))
-params = load_params("params.yaml")
-variant = params.variant(sys.argv[1])
-shape = params.datasets.image_shape(variant.dataset)
-torch.manual_seed(0)
-model = build_model(variant.model, shape)
-model = model.to(memory_format=model.memory_format)
-data = Split(torch.rand(1280, *shape), torch.randint(0, 10, (1280,))).to(memory_format=model.memory_format)
-settings = TrainingConfig(epochs=1, batch_size=128, learning_rate=1e-3, adam_eps=1e-7)
-optimizer, order = adam(model, settings), torch.Generator().manual_seed(0)
-train_epoch(model, data, optimizer, settings, order, False)
-started, images = time.perf_counter(), 0
-while time.perf_counter() - started < float(sys.argv[3]):
-    train_epoch(model, data, optimizer, settings, order, False)
-    images += len(data)
-print(json.dumps(images / (time.perf_counter() - started)))
-"""
+WORKLOAD = Path(__file__).with_name("workload.py")
 BUSY = "while True: pass"
 
 
@@ -58,7 +34,7 @@ def run_jobs(variant: str, threads: list[int], seconds: float, busy: bool, wait_
     try:
         jobs = [
             subprocess.Popen(
-                [sys.executable, "-c", JOB, variant, str(count), str(seconds)],
+                [sys.executable, str(WORKLOAD), variant, "--threads", str(count), "--seconds", str(seconds)],
                 env=environment,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,12 @@ class EngineRun:
                 command, cwd=project, env=engine_environment(), stdout=output, stderr=subprocess.STDOUT
             )
 
+    def stop(self) -> None:
+        """End the run if no test waited for it (a session that needed only the other engine's project)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
     def finished(self) -> Path:
         """The project, once the run has succeeded."""
         if self.process.wait() != 0:
@@ -106,16 +113,19 @@ class EngineRun:
 
 
 @pytest.fixture(scope="session")
-def smoke_runs(tmp_path_factory) -> dict[str, EngineRun]:
+def smoke_runs(tmp_path_factory) -> Iterator[dict[str, EngineRun]]:
     """Both engines' smoke runs, started together when a test first needs either: `dvc repro` runs one stage at a
     time, so Snakemake's jobs (two 1-thread jobs at a time) fill the cores it leaves idle."""
     logs = tmp_path_factory.mktemp("engine-logs")
-    return {
+    runs = {
         "snakemake": EngineRun(
             smoke_project(tmp_path_factory, "snakemake"), ["snakemake", "--cores", "2"], logs / "snakemake.log"
         ),
         "dvc": EngineRun(smoke_project(tmp_path_factory, "dvc"), ["dvc", "repro"], logs / "dvc.log"),
     }
+    yield runs
+    for engine_run in runs.values():
+        engine_run.stop()
 
 
 @pytest.fixture(scope="session")
