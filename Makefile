@@ -46,14 +46,14 @@ rehearsal: $(STAMP)
 	mv rehearsal/params.yaml.tmp rehearsal/params.yaml
 	snakemake --cores $(CORES) --directory rehearsal --rerun-incomplete
 
-# The workflow tests and the rest of the suite run side by side: the engines leave a core idle (dvc repro runs
-# one stage at a time) and the rest fills it; its output follows theirs. (pytest-xdist's --dist loadgroup would
-# keep the workflow tests together on one worker, but it stopped grouping with pytest 9.2: pytest-xdist#1386.)
+# Two pytest runs side by side: the tests on the engines' smoke projects (built once per process, both at the same
+# time; dvc repro runs one stage at a time and leaves a core) and everything else; the second's output follows.
+# (pytest-xdist's --dist loadgroup would express this, but it stopped grouping with pytest 9.2: pytest-xdist#1386.)
 test: lint debian
-	@rest_log=$$(mktemp); python -m pytest -m "not workflow" --durations=5 > $$rest_log 2>&1 & rest=$$!; \
-	python -m pytest -m workflow --durations=15; workflow=$$?; \
+	@rest_log=$$(mktemp); python -m pytest -m "not smoke_projects" --durations=10 > $$rest_log 2>&1 & rest=$$!; \
+	python -m pytest -m smoke_projects --durations=15; projects=$$?; \
 	wait $$rest; rest=$$?; cat $$rest_log; rm -f $$rest_log; \
-	test $$workflow = 0 && test $$rest = 0
+	test $$projects = 0 && test $$rest = 0
 
 test-fast: $(STAMP)
 	python -m pytest -m "not workflow"

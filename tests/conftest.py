@@ -24,15 +24,21 @@ def pytest_configure(config):
     torch.set_num_threads(site.threads())
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects: it may select by the smoke_projects marker set here
 def pytest_collection_modifyitems(config, items):
-    """GPU tests run where CUDA is visible and are skipped, saying so, elsewhere (lightning-hydra's RunIf)."""
+    """GPU tests run where CUDA is visible and are skipped, saying so, elsewhere (lightning-hydra's RunIf).
+
+    Tests on the engines' smoke projects are marked ``smoke_projects``, so that `make test` runs them in one pytest
+    process (the projects are built once per process) beside another that runs the rest; and those that need only
+    Snakemake's project come first, to run while `dvc repro`, one stage at a time, is still building its own."""
     import torch
 
-    if torch.cuda.is_available():
-        return
     for item in items:
-        if "gpu" in item.keywords:
+        if "smoke_runs" in item.fixturenames:
+            item.add_marker(pytest.mark.smoke_projects)
+        if "gpu" in item.keywords and not torch.cuda.is_available():
             item.add_marker(pytest.mark.skip(reason="needs CUDA: no GPU is visible on this machine"))
+    items.sort(key=lambda item: "dvc_project" in item.fixturenames)  # stable: the order is kept otherwise
 
 
 def write_idx(path: Path, array: np.ndarray) -> None:
