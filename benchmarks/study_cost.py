@@ -40,14 +40,13 @@ from pathlib import Path
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
-from workload import CLASSIFIER, SETTINGS, build  # benchmarks/workload.py, beside this script
+from workload import CLASSIFIER, SETTINGS, build, train_images  # benchmarks/workload.py, beside this script
 
 from aelab import site
 from aelab.config.loading import load_params
 from aelab.data.loading import Split
 from aelab.training.engine import adam, train_epoch
 
-IDX_TRAIN_IMAGES = 60_000
 WORKLOAD = Path(__file__).with_name("workload.py")
 
 
@@ -71,18 +70,6 @@ def _timed(run) -> float:
     started = time.perf_counter()
     run()
     return time.perf_counter() - started
-
-
-def train_images(datasets, dataset: str) -> int:
-    """Training images of a dataset, from its settings (known before anything runs)."""
-    config = datasets.dataset(dataset)
-    if dataset in datasets.idx:
-        return config.train_images or IDX_TRAIN_IMAGES
-    if dataset in datasets.cmnist:
-        return round((train_images(datasets, config.source) - config.validation_images) * config.train_fraction)
-    if dataset in datasets.cmnist_pooled:
-        return round(sum(train_images(datasets, level) for level in config.levels) * config.fraction)
-    return round((config.max_images or 5_000) * (1 - config.test_fraction))
 
 
 def cost_class(params, variant_id: str) -> tuple:

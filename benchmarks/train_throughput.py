@@ -35,6 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+from workload import train_images  # benchmarks/workload.py, beside this script
 
 from aelab import site
 from aelab.config.loading import load_params
@@ -44,22 +45,6 @@ from aelab.models.registry import build_model
 from aelab.training.engine import adam, train_epoch
 
 HERE = Path(__file__).resolve().parent
-IDX_TRAIN_IMAGES = 60_000
-"""MNIST's and Fashion-MNIST's training split."""
-
-
-def train_images(datasets, dataset: str) -> int:
-    """Training images of a dataset, from its settings (the study's are all known before anything runs)."""
-    if dataset in datasets.idx:
-        return datasets.idx[dataset].train_images or IDX_TRAIN_IMAGES
-    if dataset in datasets.cmnist:
-        config = datasets.cmnist[dataset]
-        return round((train_images(datasets, config.source) - config.validation_images) * config.train_fraction)
-    if dataset in datasets.cmnist_pooled:
-        config = datasets.cmnist_pooled[dataset]
-        return round(sum(train_images(datasets, level) for level in config.levels) * config.fraction)
-    config = datasets.coco[dataset]
-    return round((config.max_images or 5_000) * (1 - config.test_fraction))
 
 
 def representative_key(model) -> tuple:

@@ -31,6 +31,22 @@ CLASSIFIER = "classifier:"
 """A workload named ``classifier:<dataset>`` is that dataset's sample-quality classifier."""
 
 
+IDX_TRAIN_IMAGES = 60_000
+"""MNIST's and Fashion-MNIST's training split."""
+
+
+def train_images(datasets, dataset: str) -> int:
+    """Training images of a dataset, from its settings (the study's are all known before anything runs)."""
+    config = datasets.dataset(dataset)
+    if dataset in datasets.idx:
+        return config.train_images or IDX_TRAIN_IMAGES
+    if dataset in datasets.cmnist:
+        return round((train_images(datasets, config.source) - config.validation_images) * config.train_fraction)
+    if dataset in datasets.cmnist_pooled:
+        return round(sum(train_images(datasets, level) for level in config.levels) * config.fraction)
+    return round((config.max_images or 5_000) * (1 - config.test_fraction))
+
+
 def model_and_data(model, shape, images: int):
     model = model.to(memory_format=model.memory_format)
     data = Split(torch.rand(images, *shape), torch.randint(0, 10, (images,))).to(memory_format=model.memory_format)
