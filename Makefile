@@ -28,10 +28,10 @@ export PATH := $(BIN):$(PATH)
 .PHONY: study smoke rehearsal test test-fast lint generated debian
 study: $(STAMP)
 ifneq ($(STUDY)$(VARIANT),)
-	snakemake --cores $(CORES) $$(python -m aelab targets $(if $(STUDY),--study $(STUDY),--variant $(VARIANT)))
+	snakemake --cores $(CORES) --rerun-incomplete $$(python -m aelab targets $(if $(STUDY),--study $(STUDY),--variant $(VARIANT)))
 	python -m aelab report
 else
-	snakemake --cores $(CORES)
+	snakemake --cores $(CORES) --rerun-incomplete
 endif
 
 # The smoke study's params are copied once: edits made in smoke/params.yaml stay.

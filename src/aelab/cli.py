@@ -143,7 +143,17 @@ def results(args: argparse.Namespace) -> None:
 def record(args: argparse.Namespace) -> None:
     from aelab.pipeline.recording import record as record_in_dvc
 
-    log.info("recorded the outputs in DVC; %d file(s) got their modification time back", record_in_dvc())
+    recorded = record_in_dvc()
+    if not recorded.stages:
+        log.info("no stage has all its dependencies and outputs yet: nothing recorded")
+        return
+    log.info(
+        "recorded %d finished stage(s) in DVC; %d file(s) got their modification time back",
+        len(recorded.stages),
+        recorded.restored,
+    )
+    if recorded.not_run:
+        log.info("left out %d stage(s) not run yet (`dvc status` lists them)", len(recorded.not_run))
 
 
 def check(args: argparse.Namespace) -> None:
@@ -264,7 +274,11 @@ def parser() -> argparse.ArgumentParser:
     )
     stage(report, "build the HTML report of every variant in params.yaml")
     stage(results, "write docs/results.md from the committed metrics (and copy the study figures beside it)")
-    stage(record, "dvc commit --force, keeping the outputs' modification times (Snakemake then has nothing to do)")
+    stage(
+        record,
+        "dvc commit --force of every finished stage, keeping the outputs' modification times (Snakemake then has "
+        "nothing to do)",
+    )
     stage(
         check,
         "validate params.yaml and the site settings (every engine does so first; DVC runs this whenever the file "
