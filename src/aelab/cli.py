@@ -147,11 +147,7 @@ def record(args: argparse.Namespace) -> None:
     if not recorded.stages:
         log.info("no stage has all its dependencies and outputs yet: nothing recorded")
         return
-    log.info(
-        "recorded %d finished stage(s) in DVC; %d file(s) got their modification time back",
-        len(recorded.stages),
-        recorded.restored,
-    )
+    log.info("recorded %d finished stage(s) in DVC", len(recorded.stages))
     if recorded.not_run:
         log.info("left out %d stage(s) not run yet (`dvc status` lists them)", len(recorded.not_run))
 
@@ -276,8 +272,8 @@ def parser() -> argparse.ArgumentParser:
     stage(results, "write docs/results.md from the committed metrics (and copy the study figures beside it)")
     stage(
         record,
-        "dvc commit --force of every finished stage, keeping the outputs' modification times (Snakemake then has "
-        "nothing to do)",
+        "dvc commit --force --no-relink of every finished stage: the outputs stay untouched, so Snakemake has "
+        "nothing to do",
     )
     stage(
         check,

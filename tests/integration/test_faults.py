@@ -258,4 +258,4 @@ def test_recording_a_project_with_a_damaged_dvc_lock_is_one_clear_line(tmp_path)
     (tmp_path / "dvc.lock").write_text("schema: '2.0'\nstages:\n  train@x:\n    deps:\n    - path: a\n      size: [")
     result = aelab("record", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "DVC cannot read this project's pipeline" in result.stderr and "dvc.lock" in result.stderr
+    assert "DVC cannot record this project's pipeline" in result.stderr and "dvc.lock" in result.stderr

@@ -50,8 +50,13 @@ def git(*args: str, cwd: Path) -> None:
     run(["git", "-c", "user.name=aelab-test", "-c", "user.email=test@aelab.invalid", *args], cwd)
 
 
+PUBLISHED_RUN = ("dvc.lock", "results/", "docs/results.md", "docs/results/")
+"""The repository's published run of its own params.yaml (committed with it): not the smoke study's results."""
+
+
 def make_project(destination: Path) -> Path:
-    """Copy the repository's files (what git would clone) and make the smoke params the project's."""
+    """Copy the repository's files (what git would clone) but its published run, and make the smoke params the
+    project's: a fresh study."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=ROOT,
@@ -60,6 +65,8 @@ def make_project(destination: Path) -> Path:
         check=True,
     ).stdout.split("\0")
     for name in filter(None, listed):
+        if name.startswith(PUBLISHED_RUN):
+            continue
         source = ROOT / name
         if source.is_file():
             (destination / name).parent.mkdir(parents=True, exist_ok=True)

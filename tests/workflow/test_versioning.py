@@ -31,8 +31,8 @@ def test_training_jobs_declare_a_gpu_resource(snakemake_project):
 
 
 def test_recording_snakemake_results_in_dvc_leaves_both_engines_nothing_to_do(snakemake_project):
-    """`python -m aelab record` is `dvc commit --force` that gives every output its modification time back (a plain
-    commit rewrites single-file outputs, and Snakemake would then retrain what reads them)."""
+    """`python -m aelab record` commits without relinking (a plain commit rewrites single-file outputs, and
+    Snakemake would then retrain what reads them)."""
     processed = snakemake_project / "data" / "processed" / "mnist.npz"
     before = processed.stat().st_mtime_ns
     run(["python", "-m", "aelab", "record"], snakemake_project)
