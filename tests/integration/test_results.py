@@ -8,6 +8,7 @@ import torch
 from aelab import paths
 from aelab.config.loading import load_params
 from aelab.evaluation.stage import evaluate_variant
+from aelab.io import write_json
 from aelab.report.results import RESULTS_FILE, results_markdown
 from aelab.training.stage import train_variant
 from tests.conftest import ROOT, SMOKE_PARAMS, write_tiny_mnist
@@ -36,6 +37,10 @@ def test_the_page_is_a_function_of_the_metrics(study, monkeypatch):
     assert "## Keras-style conv models" in page and "Not run yet: vae-regularised, ae-deep-cmnist." in page
     assert "| vae-baseline | " in page and "| ae-baseline | " in page
     assert "## MLP models\n\nNot run yet." in page
+    assert "Data: —." in page  # no manifest: the preprocess stage did not run here
+    write_json(paths.dataset_manifest("mnist"), {"train_images": 96, "test_images": 48})
+    assert "Data: mnist, 96 training and 48 test images." in results_markdown(params)
+    paths.dataset_manifest("mnist").unlink()
     # one seed against two: the VAE's own loss (BCE + KL) is not compared with the AE's (BCE)
     assert "final test loss: best" not in page and "BCE (nats/image): best" in page
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from aelab import paths
 from aelab.config.params import Params
-from aelab.io import write_text
+from aelab.io import read_json, write_text
 from aelab.report.columns import HIGHER, describe
 from aelab.report.tables import MISSING, SPREAD, cell_text, metrics_frame
 
@@ -103,6 +103,18 @@ def _spread(frame: pd.DataFrame, variant: str, column: str) -> float:
     return 0.0 if value is None or pd.isna(value) else float(value)
 
 
+def data_sizes(params: Params, variants: list[str]) -> str:
+    """The images the variants trained and were tested on, from the dataset manifests: a study run on a small
+    mirror (one with a few hundred COCO images, say) shows as what it is."""
+    sizes = []
+    for dataset in sorted({params.variant(variant).dataset for variant in variants}):
+        manifest = paths.dataset_manifest(dataset)
+        counts = read_json(manifest) if manifest.exists() else {}
+        if counts:
+            sizes.append(f"{dataset}, {counts['train_images']:,} training and {counts['test_images']:,} test images")
+    return f"Data: {'; '.join(sizes) or MISSING}."
+
+
 def results_markdown(params: Params) -> str:
     costs = metrics_frame(params.variants, paths.train_metrics)
     devices = sorted(set(costs["device"].dropna())) if "device" in costs else []
@@ -125,6 +137,7 @@ def results_markdown(params: Params) -> str:
             continue
         missing = [variant for variant in study.variants if variant not in frame.index]
         lines += markdown_table(frame)
+        lines += ["", data_sizes(params, list(frame.index))]
         if missing:
             lines += ["", f"Not run yet: {', '.join(missing)}."]
         lines += ["", f"![Test loss per epoch of each variant]({FIGURES.name}/{study_id}.png)", ""]
