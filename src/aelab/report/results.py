@@ -109,8 +109,8 @@ def data_sizes(params: Params, variants: list[str]) -> str:
     sizes = []
     for dataset in sorted({params.variant(variant).dataset for variant in variants}):
         manifest = paths.dataset_manifest(dataset)
-        counts = read_json(manifest) if manifest.exists() else {}
-        if counts:
+        if manifest.exists():
+            counts = read_json(manifest)
             sizes.append(f"{dataset}, {counts['train_images']:,} training and {counts['test_images']:,} test images")
     return f"Data: {'; '.join(sizes) or MISSING}."
 
