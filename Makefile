@@ -1,6 +1,8 @@
 # Set-up and entry points. Every target creates the pinned environment first.
 #   make study      the full study of params.yaml (snakemake --cores $(CORES)); STUDY=<id> one study of it,
 #                   VARIANT="<id> ..." some variants, then the report of what exists
+#   make publish    STUDY="<id> ..." (or VARIANT="<id> ...") study after study: its jobs, then record them in
+#                   dvc.lock and regenerate docs/results.md, so a long run is published a part at a time
 #   make smoke      the same graph on the smoke params, in ./smoke (a few minutes on 2 cores)
 #   make rehearsal  the full graph on the full data with every training capped at $(EPOCHS) epoch(s), in ./rehearsal
 #   make test       lint, then the test suite (unit, integration, real Snakemake/DVC/SLURM runs)
@@ -25,14 +27,41 @@ export AELAB_DATA_MIRROR
 endif
 export PATH := $(BIN):$(PATH)
 
-.PHONY: study smoke rehearsal test test-fast lint generated debian
+# STUDY and VARIANT as options of `python -m aelab targets`. An unknown id stops it (one line naming the id and the
+# known ones, exit 2) and the recipe with it: a typo never reaches Snakemake, whose default target is the whole study.
+SELECTION := $(strip $(if $(STUDY),--study $(STUDY)) $(if $(VARIANT),--variant $(VARIANT)))
+SNAKEMAKE := snakemake --cores $(CORES) --rerun-incomplete
+
+.PHONY: study publish smoke rehearsal test test-fast lint generated debian
 study: $(STAMP)
-ifneq ($(STUDY)$(VARIANT),)
-	snakemake --cores $(CORES) --rerun-incomplete $$(python -m aelab targets $(if $(STUDY),--study $(STUDY),--variant $(VARIANT)))
+ifneq ($(SELECTION),)
+	targets=$$(python -m aelab targets $(SELECTION)) && $(SNAKEMAKE) $$targets
 	python -m aelab report
 else
-	snakemake --cores $(CORES) --rerun-incomplete
+	$(SNAKEMAKE)
 endif
+
+# Each study of STUDY in turn (or the variants of VARIANT at once): its jobs, then `aelab record` (its finished
+# stages into dvc.lock) and `aelab results` (docs/results.md). Every id is checked before the first job starts.
+# Committing the published files is left to the user (docs/running.md says which).
+PUBLISHED := $(if $(STUDY),$(addprefix --study=,$(STUDY)),$(if $(VARIANT),"--variant $(VARIANT)"))
+publish: $(STAMP)
+ifeq ($(PUBLISHED),)
+	@echo 'make publish: name what to publish: STUDY="<id> ..." or VARIANT="<id> ..."' >&2; exit 2
+endif
+ifneq ($(STUDY),)
+ifneq ($(VARIANT),)
+	@echo 'make publish: STUDY or VARIANT, not both' >&2; exit 2
+endif
+endif
+	@for selection in $(PUBLISHED); do python -m aelab targets $$selection > /dev/null || exit 2; done
+	@set -e; for selection in $(PUBLISHED); do \
+		echo "make publish: $$selection"; \
+		targets=$$(python -m aelab targets $$selection); \
+		$(SNAKEMAKE) $$targets; \
+		python -m aelab record; \
+		python -m aelab results; \
+	done
 
 # The smoke study's params are copied once: edits made in smoke/params.yaml stay.
 smoke: $(STAMP)
