@@ -2,7 +2,7 @@
 #   make study      the full study of params.yaml (snakemake --cores $(CORES)); STUDY=<id> one study of it,
 #                   VARIANT="<id> ..." some variants, then the report of what exists
 #   make publish    STUDY="<id> ..." (or VARIANT="<id> ...") study after study: its jobs, then record them in
-#                   dvc.lock and regenerate docs/results.md, so a long run is published a part at a time
+#                   dvc.lock, build the report and regenerate docs/results.md: a long run, a part at a time
 #   make smoke      the same graph on the smoke params, in ./smoke (a few minutes on 2 cores)
 #   make rehearsal  the full graph on the full data with every training capped at $(EPOCHS) epoch(s), in ./rehearsal
 #   make test       lint, then the test suite (unit, integration, real Snakemake/DVC/SLURM runs)
@@ -42,7 +42,8 @@ else
 endif
 
 # Each study of STUDY in turn (or the variants of VARIANT at once): its jobs, then `aelab record` (its finished
-# stages into dvc.lock) and `aelab results` (docs/results.md). Every id is checked before the first job starts.
+# stages into dvc.lock), the report (it draws each study's loss curves) and `aelab results` (docs/results.md and
+# its figures). Every id is checked before the first job starts.
 # Committing the published files is left to the user (docs/running.md says which).
 PUBLISHED := $(if $(STUDY),$(addprefix --study=,$(STUDY)),$(if $(VARIANT),"--variant $(VARIANT)"))
 publish: $(STAMP)
@@ -60,6 +61,7 @@ endif
 		targets=$$(python -m aelab targets $$selection); \
 		$(SNAKEMAKE) $$targets; \
 		python -m aelab record; \
+		python -m aelab report; \
 		python -m aelab results; \
 	done
 
@@ -100,16 +102,23 @@ lint: $(STAMP)
 	@lints=$$(snakemake --lint 2>&1 | grep '^    \* ' | grep -v '$(ACCEPTED_SNAKEMAKE_LINT)'); \
 	if [ -n "$$lints" ]; then snakemake --lint; exit 1; else echo "snakemake --lint: only the accepted lint"; fi
 
-# Debian packages the tests drive for real: SLURM and munge (the cluster tests start
-# and stop the daemons), Chromium and its driver (the report opened in a headless
-# browser). Needs root and apt-get; without them those tests skip, saying why.
+# Debian packages the tests drive for real, each group with what it is for. Installed with apt-get where one is
+# missing and this is root, after saying which and why; otherwise the tests that need them skip, saying why.
+SLURM_PACKAGES := slurmctld slurmd slurm-client munge
+SLURM_USE := a one-node SLURM cluster (and munge, its authentication) that the cluster tests start and stop
+BROWSER_PACKAGES := chromium chromium-driver
+BROWSER_USE := the headless browser that opens the HTML report
+APT_GET ?= apt-get
 debian:
 	@missing=""; \
-	command -v slurmctld >/dev/null || missing="$$missing slurmctld slurmd slurm-client munge"; \
-	command -v chromedriver >/dev/null || missing="$$missing chromium chromium-driver"; \
-	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	command -v slurmctld >/dev/null || { missing="$$missing $(SLURM_PACKAGES)"; why="$$why\n  $(SLURM_PACKAGES): $(SLURM_USE)"; }; \
+	command -v chromedriver >/dev/null || { missing="$$missing $(BROWSER_PACKAGES)"; why="$$why\n  $(BROWSER_PACKAGES): $(BROWSER_USE)"; }; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ] || ! command -v $(APT_GET) >/dev/null; then \
+		printf "make debian: not root with $(APT_GET), so the tests that need these skip:$$why\n"; exit 0; \
+	fi; \
+	printf "make debian: installing Debian packages with $(APT_GET) (root):$$why\n"; \
+	$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing >/dev/null
 
 # Files generated from the code, committed (a fast test checks each is current): the JSON schema that
 # Snakemake's validate() uses, DVC's stages from the pipeline's stage table, the table of choices.

@@ -19,7 +19,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NoReturn, cast
 
 from aelab import paths, site
 from aelab.config.loading import json_schema, load_params, read_yaml
@@ -140,6 +140,28 @@ def results(args: argparse.Namespace) -> None:
     log.info("wrote %s", publish_results(load_params(args.params)))
 
 
+def findings(args: argparse.Namespace) -> None:
+    """Where each study's findings stand against its numbers; ``--sign`` records that the named studies' texts
+    were read against the numbers as they are now."""
+    from aelab.report.findings import metrics_digest, read_findings, sign
+    from aelab.report.tables import trained
+
+    params = load_params(args.params)
+    unknown = sorted(set(args.sign) - set(params.studies))
+    if unknown:
+        raise UserError(
+            f"unknown study {', '.join(map(repr, unknown))}; params.yaml defines: {', '.join(params.studies)}"
+        )
+    for study_id, study in params.studies.items():
+        variants = trained(study.variants)
+        if not variants:
+            continue
+        digest = metrics_digest(variants)
+        if study_id in args.sign:
+            log.info("signed %s", sign(study_id, digest))
+        print(f"{study_id}: {read_findings(study_id, digest).state}")
+
+
 def record(args: argparse.Namespace) -> None:
     from aelab.pipeline.recording import record as record_in_dvc
 
@@ -209,8 +231,24 @@ def subject_name(value: str) -> str:
     return value
 
 
+def thread_count(value: str) -> int:
+    """A ``--threads`` value: torch refuses fewer than one thread with a traceback, and 0 must not quietly mean
+    the default."""
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of threads, at least 1, got {value!r}")
+    return int(value)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments in one line that names the argument and what was expected, not a usage block above it (the
+    engines' logs keep one line per failed command)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="aelab", description=__doc__.splitlines()[0])
+    root = OneLineParser(prog="aelab", description=__doc__.splitlines()[0])
     root.add_argument("--params", default="params.yaml", help="params file (default: %(default)s)")
     root.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     stages = root.add_subparsers(dest="stage", required=True, metavar="STAGE")
@@ -236,7 +274,7 @@ def parser() -> argparse.ArgumentParser:
     fetching_coco.add_argument("--mirror", help=mirror_help)
     coco = stage(preprocess_coco, "resize and centre-crop COCO images into data/processed/<dataset>.npz")
     coco.add_argument("dataset", type=subject_name)
-    coco.add_argument("--threads", type=int, help="decoding threads (default: the CPUs this process may use)")
+    coco.add_argument("--threads", type=thread_count, help="decoding threads (default: the CPUs this process may use)")
     computing = (
         (train, "train one variant", "variant"),
         (crossvalidate, "k-fold cross-validation of one variant's training objective", "variant"),
@@ -251,7 +289,7 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--device", choices=site.DEVICE_CHOICES, help=f"default: ${site.DEVICE_VARIABLE} or auto")
         sub.add_argument(
             "--threads",
-            type=int,
+            type=thread_count,
             help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})",
         )
     comparing = stage(devices, "train one variant on each listed device in float32 (CPU against GPU)")
@@ -265,11 +303,19 @@ def parser() -> argparse.ArgumentParser:
     )
     comparing.add_argument(
         "--threads",
-        type=int,
+        type=thread_count,
         help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})",
     )
     stage(report, "build the HTML report of every variant in params.yaml")
     stage(results, "write docs/results.md from the committed metrics (and copy the study figures beside it)")
+    reading = stage(findings, "say where each study's findings (docs/findings/) stand against its numbers")
+    reading.add_argument(
+        "--sign",
+        nargs="+",
+        default=[],
+        metavar="STUDY",
+        help="record that these studies' findings were read against the numbers as they are now",
+    )
     stage(
         record,
         "dvc commit --force --no-relink of every finished stage: the outputs stay untouched, so Snakemake has "
@@ -306,6 +352,7 @@ UNRECORDED = (
     "rehearsal_params",
     "choices",
     "results",
+    "findings",
     "report",
 )
 """Commands that are not pipeline stage runs of a subject: no timing or failure record."""

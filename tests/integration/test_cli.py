@@ -35,6 +35,20 @@ def test_unknown_variant_and_dataset_are_named(tmp_path):
     assert result.returncode == 2 and "dataset 'cifar' is not declared under 'datasets.idx'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "stage", [("train", "vae-baseline"), ("devices", "vae-baseline"), ("preprocess_coco", "coco64")]
+)
+@pytest.mark.parametrize("threads", ["-1", "0"])
+def test_threads_below_one_are_refused_in_one_line(tmp_path, stage, threads):
+    shutil.copy(SMOKE_PARAMS, tmp_path / "params.yaml")
+    result = aelab(*stage, "--threads", threads, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"aelab {stage[0]}: error: argument --threads: expected a whole number of threads, at least 1, "
+        f"got '{threads}' (see aelab {stage[0]} --help)\n"
+    )
+
+
 def test_cuda_request_without_a_gpu_is_a_clear_error(tmp_path):
     import torch
 

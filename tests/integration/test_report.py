@@ -182,3 +182,23 @@ def test_the_device_comparison_has_a_row_per_device_and_a_per_epoch_table_per_de
 def test_the_provenance_names_the_training_precision(report):
     _, _, html = report
     assert re.search(r"<dt>training precision</dt><dd>float32", html)
+
+
+def test_a_study_says_where_its_variants_were_not_made_alike(report, monkeypatch):
+    """Site settings rerun nothing, so a study may hold variants trained under other precisions: its section says
+    what they share and, plainly, where they differ."""
+    root, params, html = report
+    conv = section(html, "conv")
+    assert "Made under: precision: float32; device: " in conv and "Not made alike" not in conv
+    monkeypatch.chdir(root)
+    record = paths.train_metrics("ae-baseline")
+    kept = record.read_text()
+    record.write_text(json.dumps(json.loads(kept) | {"precision": "bfloat16"}))
+    try:
+        conv = section(build_report(params, root / "params.yaml").read_text(), "conv")
+    finally:
+        record.write_text(kept)
+    assert (
+        "Not made alike: precision differs between its variants: float32 (vae-baseline); bfloat16 (ae-baseline)."
+        in conv
+    )

@@ -29,11 +29,13 @@ from aelab.evaluation.generation import DECODED
 from aelab.io import atomic_directory, read_json
 from aelab.pipeline.producers import missing_results
 from aelab.plotting import figures as plots
-from aelab.report import choices
+from aelab.report import choices, studies
 from aelab.report.captions import FIGURE_CAPTIONS, LOSS_CURVES_CAPTION, NOISE_DECODING_CAPTION, TABLE_CAPTIONS
 from aelab.report.columns import noise_label
+from aelab.report.conditions import differences, made_under, read_lock, study_conditions
 from aelab.report.devices import device_sections
 from aelab.report.elements import Figure, FigureFolder, Table
+from aelab.report.findings import Findings, metrics_digest, read_findings
 from aelab.report.provenance import provenance, stage_timings, wall_time_per_stage
 from aelab.report.tables import metrics_frame, to_html
 
@@ -53,6 +55,13 @@ class VariantFigures:
 class StudySection:
     study_id: str
     title: str
+    question: str
+    answers: list[Table]
+    """The study's own tables (:mod:`aelab.report.studies`), in the layout that answers its question."""
+    made_under: str
+    differences: list[str]
+    """Each condition (precision, device, threads, stage code) its variants differ in, plainly."""
+    findings: Findings
     not_run: list[str]
     failed: dict[str, str]
     """Variant -> the error that stopped its training (from the failure records)."""
@@ -112,10 +121,11 @@ def study_sections(params: Params, folder: FigureFolder, failed: list[dict]) -> 
     if unlisted:
         studies[OTHER_VARIANTS] = StudyConfig(title="Variants outside the studies", variants=unlisted)
     shown_in: dict[str, str] = {}
+    lock = read_lock()
     sections = []
     failed_training = {record["subject"]: record["error"] for record in failed if record["stage"] == "train"}
     for study_id, study in studies.items():
-        section = study_section(params, study_id, study, folder, shown_in, failed_training)
+        section = study_section(params, study_id, study, folder, shown_in, failed_training, lock)
         if section is not None:
             sections.append(section)
     return sections
@@ -128,6 +138,7 @@ def study_section(
     folder: FigureFolder,
     shown_in: dict[str, str],
     failed_training: dict[str, str],
+    lock: dict[str, dict],
 ) -> StudySection | None:
     ran = [variant for variant in study.variants if paths.train_metrics(variant).exists()]
     failed = {variant: failed_training[variant] for variant in study.variants if variant in failed_training}
@@ -144,9 +155,20 @@ def study_section(
         loss_curves(study_id, {variant: params.seeds_for(variant) for variant in ran}, folder),
         noise_decoding(params, study_id, ran, folder),
     ]
+    declared = studies.page(study_id)
+    conditions = study_conditions(ran, lock)
+    answers = [layout.tables(params, ran) for layout in declared.tables]
     return StudySection(
         study_id=study_id,
         title=study.title,
+        question=declared.question,
+        answers=[
+            Table(f"{study_id}-answer-{number}", table.caption, to_html(table.frame, table.headings))
+            for number, table in enumerate((table for tables in answers for table in tables), start=1)
+        ],
+        made_under=made_under(conditions),
+        differences=differences(conditions),
+        findings=read_findings(study_id, metrics_digest(ran)),
         not_run=[variant for variant in study.variants if variant not in ran and variant not in failed],
         failed=failed,
         tables=study_tables(params, ran),

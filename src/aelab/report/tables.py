@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
+from aelab import paths
 from aelab.io import read_json
-from aelab.report.columns import HIGHER, describe
+from aelab.report.columns import HIGHER, Column, describe
 
 SPREAD = "_std"
 
@@ -18,6 +19,11 @@ def metrics_frame(variants: Iterable[str], source: Callable[[str], Path]) -> pd.
     """One row per variant whose JSON ``source(variant)`` exists (a study may have run only in part)."""
     rows = {variant: read_json(source(variant)) for variant in variants if source(variant).exists()}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("variant")
+
+
+def trained(variants: Iterable[str]) -> list[str]:
+    """The variants whose training has run (its train.json exists): those a study's results can show."""
+    return [variant for variant in variants if paths.train_metrics(variant).exists()]
 
 
 MISSING = "—"
@@ -43,13 +49,13 @@ def best_rows(values: pd.Series, better: str | None) -> set:
     return set(numbers.index[numbers == best])
 
 
-def to_html(frame: pd.DataFrame) -> str:
-    """The table as HTML: headings in words with unit and direction (the metric key as tooltip), ``mean ± std``
-    cells, the best value of each column marked."""
+def to_html(frame: pd.DataFrame, headings: Mapping[str, Column] | None = None) -> str:
+    """The table as HTML: headings in words with unit and direction (the metric key as tooltip; ``headings``
+    where a layout words its columns itself), ``mean ± std`` cells, the best value of each column marked."""
     columns = [
         column for column in frame.columns if not (column.endswith(SPREAD) and column.removesuffix(SPREAD) in frame)
     ]
-    described = {column: describe(column) for column in columns}
+    described = {column: (headings or {}).get(column) or describe(column) for column in columns}
     best = {column: best_rows(frame[column], described[column].better) for column in columns}
     head = "".join(f'<th title="{escape(column)}">{escape(described[column].heading)}</th>' for column in columns)
     rows = []
