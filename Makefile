@@ -43,7 +43,8 @@ endif
 
 # Each study of STUDY in turn (or the variants of VARIANT at once): its jobs, then `aelab record` (its finished
 # stages into dvc.lock), the report (it draws each study's loss curves) and `aelab results` (docs/results.md and
-# its figures). Every id is checked before the first job starts.
+# its figures). Every id is checked before the first job starts. A page that fails to build stops no run: the
+# next study starts, and make fails at the end.
 # Committing the published files is left to the user (docs/running.md says which).
 PUBLISHED := $(if $(STUDY),$(addprefix --study=,$(STUDY)),$(if $(VARIANT),"--variant $(VARIANT)"))
 publish: $(STAMP)
@@ -56,14 +57,14 @@ ifneq ($(VARIANT),)
 endif
 endif
 	@for selection in $(PUBLISHED); do python -m aelab targets $$selection > /dev/null || exit 2; done
-	@set -e; for selection in $(PUBLISHED); do \
+	@set -e; pages=0; for selection in $(PUBLISHED); do \
 		echo "make publish: $$selection"; \
 		targets=$$(python -m aelab targets $$selection); \
 		$(SNAKEMAKE) $$targets; \
 		python -m aelab record; \
-		python -m aelab report; \
-		python -m aelab results; \
-	done
+		python -m aelab report && python -m aelab results || { pages=1; echo "make publish: $$selection ran and \
+		is recorded, but its pages were not written (above); the run goes on" >&2; }; \
+	done; exit $$pages
 
 # The smoke study's params are copied once: edits made in smoke/params.yaml stay.
 smoke: $(STAMP)

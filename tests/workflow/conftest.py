@@ -18,6 +18,7 @@ import pytest
 from aelab import paths
 from aelab.config.loading import load_params
 from aelab.config.tasks import EVALUATION_TASKS
+from aelab.report.findings import FINDINGS_DIR
 from aelab.report.results import FIGURES, RESULTS_FILE
 from tests.conftest import MIRROR, ROOT, SMOKE_PARAMS, mirror_available
 
@@ -52,7 +53,7 @@ def git(*args: str, cwd: Path) -> None:
     run(["git", "-c", "user.name=aelab-test", "-c", "user.email=test@aelab.invalid", *args], cwd)
 
 
-PUBLISHED_RUN = ("dvc.lock", f"{paths.RESULTS}/", str(RESULTS_FILE), f"{FIGURES}/")
+PUBLISHED_RUN = ("dvc.lock", f"{paths.RESULTS}/", str(RESULTS_FILE), f"{FIGURES}/", f"{FINDINGS_DIR}/")
 """The repository's published run of its own params.yaml (committed with it): not the smoke study's results."""
 
 
