@@ -101,7 +101,7 @@ def test_each_study_has_its_own_tables(run):
     page = RESULTS_FILE.read_text()
     mlp = section(page, "MLP autoencoders m1-m6")
     assert "**Question.** How do depth, latent size and activation" in mlp
-    rows = table_rows(mlp, "Reconstruction, separation of the codes and sample quality.")
+    rows = table_rows(mlp, "Reconstruction, separation of the codes and sample quality (")
     assert rows[0] == [
         "variant",
         "BCE (nats/image) ↓",
