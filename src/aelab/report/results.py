@@ -165,7 +165,7 @@ def data_text(params: Params, study: StudyPage, variants: list[str]) -> str:
         manifest = paths.dataset_manifest(dataset)
         if manifest.exists():
             counts = read_json(manifest)
-            totals.add(counts["train_images"] + counts["test_images"])
+            totals.add(counts["train_images"] + counts["test_images"] + counts.get("skipped_images", 0))
             sizes.append(f"{dataset}, {counts['train_images']:,} training and {counts['test_images']:,} test images")
     text = f"**Data:** {'; '.join(sizes) or NO_VALUE}."
     note = study.data_note

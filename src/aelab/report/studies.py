@@ -39,7 +39,7 @@ def loss_curves() -> Shown:
 @dataclass(frozen=True)
 class DataNote:
     """What a reader must know of a run's data beyond its counts, said where the data are the ones it describes:
-    where the study's datasets hold ``images`` in all (training and test)."""
+    where each of the study's datasets was made of ``images`` source images (training, test and skipped)."""
 
     images: int
     text: str
