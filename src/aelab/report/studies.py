@@ -273,7 +273,7 @@ STUDY_PAGES: dict[str, StudyPage] = {
         figures=(
             loss_curves(),
             Shown("mlp-m1-coco", "reconstruction", "reconstructions"),
-            Shown("mlp-m5-coco", "reconstruction", "reconstructions"),
+            Shown("mlp-m4-coco", "reconstruction", "reconstructions"),
         ),
         data_note=COCO_MIRROR,
     ),
