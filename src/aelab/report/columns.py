@@ -81,6 +81,8 @@ EXACT: dict[str, Column] = {
     "latent_dim": Column("latent size"),
     "silhouette": Column("silhouette by class", HIGHER),
     "silhouette_colour": Column("silhouette by stroke colour"),
+    "silhouette_train": Column("silhouette by class, training codes"),
+    "silhouette_colour_train": Column("silhouette by stroke colour, training codes"),
     "neighbour_mse": Column("MSE between neighbouring grid images (smoothness)", LOWER),
     "noise_sample_mean_intensity": Column("mean intensity, N(5, 1) codes"),
     "reference_frechet_distance": Column("Fréchet distance, real train vs test (floor)"),

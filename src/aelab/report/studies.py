@@ -162,7 +162,7 @@ STUDY_PAGES: dict[str, StudyPage] = {
             Metrics(
                 "Silhouette of the codes by digit and by stroke colour, of the test split (90% "
                 "bias-conflicting) and of training codes (mostly bias-aligned).",
-                (Pick("latent", ("silhouette(_colour)?(_train)?",)),),
+                (Pick("latent", ("silhouette", "silhouette_colour", "silhouette_train", "silhouette_colour_train")),),
             ),
             Metrics("Reconstruction and sample quality.", (Pick("reconstruction", ("bce", "mse", "psnr")), SAMPLES)),
         ),
