@@ -65,5 +65,7 @@ def test_every_published_heading_reads_as_words():
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(ROOT)
         page = results_markdown(load_params("params.yaml"))
-    headings = {cell.strip() for line in page.splitlines() if line.startswith("| variant |") for cell in line.split("|")}
+    headings = {
+        cell.strip() for line in page.splitlines() if line.startswith("| variant |") for cell in line.split("|")
+    }
     assert not {heading for heading in headings if re.fullmatch(r"\w+_\w+", heading)}
