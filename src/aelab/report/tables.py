@@ -30,14 +30,21 @@ MISSING = "—"
 """A metric with no value: null in its metrics file, or not measured for this row (e.g. a VAE in an AE-only column)."""
 
 
+def significant(number: float, digits: int) -> str:
+    """``number`` rounded to ``digits`` significant digits, written out below a million (582 ± 190, not 1.9e+02)."""
+    return f"{float(f'{number:.{digits}g}'):g}"
+
+
 def cell_text(value: object, spread: object = None) -> str:
     """A number to 4 significant digits, ``mean ± std`` (std to 2) where there is a spread over seeds or folds."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return MISSING
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value)
-    text = f"{value:.4g}"
-    return text if spread is None or pd.isna(spread) else f"{text} ± {spread:.2g}"
+    text = significant(value, 4)
+    if not isinstance(spread, (int, float)) or pd.isna(spread):
+        return text
+    return f"{text} ± {significant(spread, 2)}"
 
 
 def best_rows(values: pd.Series, better: str | None) -> set:
