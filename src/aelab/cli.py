@@ -166,10 +166,12 @@ def record(args: argparse.Namespace) -> None:
     from aelab.pipeline.recording import record as record_in_dvc
 
     recorded = record_in_dvc()
-    if not recorded.stages:
-        log.info("no stage has all its dependencies and outputs yet: nothing recorded")
-        return
-    log.info("recorded %d finished stage(s) in DVC", len(recorded.stages))
+    if recorded.stages:
+        log.info("recorded %d finished stage(s) in DVC", len(recorded.stages))
+    else:
+        log.info("no stage has made new outputs since it was recorded: nothing recorded")
+    if recorded.standing:
+        log.info("kept %d stage(s) whose outputs are the recorded ones (not run again)", len(recorded.standing))
     if recorded.not_run:
         log.info("left out %d stage(s) not run yet (`dvc status` lists them)", len(recorded.not_run))
 

@@ -15,6 +15,13 @@ unfinished one never does: both engines delete a job's outputs before running
 it, and each stage publishes its outputs atomically, its metrics last. A plain
 ``dvc commit --force`` would refuse the whole project at the first stage not
 run yet.
+
+Of those, only the stages that made their outputs anew are recorded again. A
+stage whose outputs are the ones its dvc.lock entry holds did not run since:
+on a new machine, a published stage whose outputs git keeps (metrics) has
+them all, while its dependencies are this machine's (part of the data, a
+shared classifier retrained); recording it again would describe a run that
+never happened. Its entry stands.
 """
 
 from __future__ import annotations
@@ -29,15 +36,22 @@ from aelab.errors import UserError
 
 @dataclass(frozen=True)
 class Recorded:
-    """What one ``record`` did: the stages committed, and the stages left out (not run yet)."""
+    """What one ``record`` did: the stages committed, the stages left out (not run yet) and the finished stages
+    whose recorded outputs stand (not run again)."""
 
     stages: list[str]
     not_run: list[str]
+    standing: list[str]
 
 
 def is_finished(stage) -> bool:
     """Every dependency and output of the DVC stage exists."""
     return all(Path(str(item.fs_path)).exists() for item in (*stage.deps, *stage.outs))
+
+
+def made_anew(stage) -> bool:
+    """An output differs from the stage's dvc.lock entry, or it has none: the stage ran since it was recorded."""
+    return any(out.workspace_status() for out in stage.outs)
 
 
 def commit_finished(repo) -> Recorded:
@@ -53,15 +67,20 @@ def commit_finished(repo) -> Recorded:
     with lock_repo(repo):
         stages = list(repo.index.stages)
         finished = [stage for stage in stages if is_finished(stage)]
+        anew = [stage for stage in finished if made_anew(stage)]
         by_file = defaultdict(list)
-        for stage in finished:
+        for stage in anew:
             stage.save()
             stage.commit(relink=False)
             by_file[stage.dvcfile.path].append(stage)
         for group in by_file.values():
             group[0].dvcfile.dump_stages(group, update_pipeline=False)
-    recorded = [stage.addressing for stage in finished]
-    return Recorded(recorded, sorted({stage.addressing for stage in stages} - set(recorded)))
+
+    def names(group: list) -> list[str]:
+        return [stage.addressing for stage in group]
+
+    not_run = sorted(set(names(stages)) - set(names(finished)))
+    return Recorded(names(anew), not_run, sorted(set(names(finished)) - set(names(anew))))
 
 
 def record(project: Path = Path(".")) -> Recorded:
