@@ -173,7 +173,11 @@ def record(args: argparse.Namespace) -> None:
     if recorded.standing:
         log.info("kept %d stage(s) whose outputs are the recorded ones (not run again)", len(recorded.standing))
     if recorded.not_run:
-        log.info("left out %d stage(s) not run yet (`dvc status` lists them)", len(recorded.not_run))
+        log.info(
+            "left out %d stage(s) whose dependencies or outputs are not here: not run yet, or run elsewhere "
+            "(`dvc status` lists them)",
+            len(recorded.not_run),
+        )
 
 
 def check(args: argparse.Namespace) -> None:

@@ -36,8 +36,8 @@ from aelab.errors import UserError
 
 @dataclass(frozen=True)
 class Recorded:
-    """What one ``record`` did: the stages committed, the stages left out (not run yet) and the finished stages
-    whose recorded outputs stand (not run again)."""
+    """What one ``record`` did: the stages committed, the stages left out (a dependency or output is not here: not
+    run yet, or run on another machine) and the finished stages whose recorded outputs stand (not run again)."""
 
     stages: list[str]
     not_run: list[str]
@@ -76,11 +76,10 @@ def commit_finished(repo) -> Recorded:
         for group in by_file.values():
             group[0].dvcfile.dump_stages(group, update_pipeline=False)
 
-    def names(group: list) -> list[str]:
-        return [stage.addressing for stage in group]
-
-    not_run = sorted(set(names(stages)) - set(names(finished)))
-    return Recorded(names(anew), not_run, sorted(set(names(finished)) - set(names(anew))))
+    recorded = [stage.addressing for stage in anew]
+    finished_names = {stage.addressing for stage in finished}
+    not_run = sorted({stage.addressing for stage in stages} - finished_names)
+    return Recorded(recorded, not_run, sorted(finished_names - set(recorded)))
 
 
 def record(project: Path = Path(".")) -> Recorded:
