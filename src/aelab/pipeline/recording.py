@@ -21,7 +21,8 @@ stage whose outputs are the ones its dvc.lock entry holds did not run since:
 on a new machine, a published stage whose outputs git keeps (metrics) has
 them all, while its dependencies are this machine's (part of the data, a
 shared classifier retrained); recording it again would describe a run that
-never happened. Its entry stands.
+never happened. Its entry stands. A stage without outputs (``check``) has only
+its dependencies to show it ran: it is recorded again when they changed.
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ def is_finished(stage) -> bool:
 
 
 def made_anew(stage) -> bool:
-    """An output differs from the stage's dvc.lock entry, or it has none: the stage ran since it was recorded."""
+    """An output differs from the stage's dvc.lock entry, or it has none: the stage ran since it was recorded. A
+    stage without outputs ran since when a dependency differs (both engines run ``check`` on every params change)."""
+    if not stage.outs:
+        return stage.changed_deps()
     return any(out.workspace_status() for out in stage.outs)
 
 
