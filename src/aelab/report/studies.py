@@ -247,7 +247,12 @@ STUDY_PAGES: dict[str, StudyPage] = {
     "noise-sampling": StudyPage(
         question="Decoding codes drawn from N(5, 1): does only the VAE turn random vectors into digits?",
         tables=(
-            Metrics("What random codes decode to.", (Pick("generation", ("noise_sample_mean_intensity",)), SAMPLES)),
+            Metrics(
+                "What random codes decode to: the mean intensity of the N(5, 1) codes decoded; the Fréchet "
+                "distance and confident share of each model's own sampler (a VAE's prior, an AE's per-dimension "
+                "Gaussian fitted to its training codes), its samples against as many real test images.",
+                (Pick("generation", ("noise_sample_mean_intensity",)), SAMPLES),
+            ),
         ),
         figures=(Shown("", "study", "noise-decoding"),),
     ),
