@@ -51,8 +51,9 @@ def is_finished(stage) -> bool:
 
 
 def made_anew(stage) -> bool:
-    """An output differs from the stage's dvc.lock entry, or it has none: the stage ran since it was recorded. A
-    stage without outputs ran since when a dependency differs (both engines run ``check`` on every params change)."""
+    """An output differs from the stage's dvc.lock entry, or has no recorded hash: the stage ran since it was
+    recorded. A stage without outputs, ``check``, ran since when a dependency differs: DVC runs it when
+    params.yaml or the config code changes, and Snakemake makes the same checks every time it starts."""
     if not stage.outs:
         return stage.changed_deps()
     return any(out.workspace_status() for out in stage.outs)
