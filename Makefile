@@ -42,9 +42,10 @@ else
 endif
 
 # Each study of STUDY in turn (or the variants of VARIANT at once): its jobs, then `aelab record` (its finished
-# stages into dvc.lock), the report (it draws each study's loss curves) and `aelab results` (docs/results.md and
-# its figures). Every id is checked before the first job starts. A page that fails to build stops no run: the
-# next study starts, and make fails at the end.
+# stages into dvc.lock), the report (it draws each study's loss curves and names the stage code dvc.lock records),
+# `aelab record` again (the report's own entry: dvc.lock then describes the report it sits beside) and `aelab
+# results` (docs/results.md and its figures). Every id is checked before the first job starts. A page that fails to
+# build stops no run: the next study starts, and make fails at the end.
 # Committing the published files is left to the user (docs/running.md says which).
 PUBLISHED := $(if $(STUDY),$(addprefix --study=,$(STUDY)),$(if $(VARIANT),"--variant $(VARIANT)"))
 publish: $(STAMP)
@@ -62,8 +63,8 @@ endif
 		targets=$$(python -m aelab targets $$selection); \
 		$(SNAKEMAKE) $$targets; \
 		python -m aelab record; \
-		python -m aelab report && python -m aelab results || { pages=1; echo "make publish: $$selection ran and \
-		is recorded, but its pages were not written (above); the run goes on" >&2; }; \
+		python -m aelab report && python -m aelab record && python -m aelab results || { pages=1; \
+		echo "make publish: $$selection ran and is recorded, but its pages were not written (above); the run goes on" >&2; }; \
 	done; exit $$pages
 
 # The smoke study's params are copied once: edits made in smoke/params.yaml stay.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = Path(os.environ.get("AELAB_DATA_MIRROR") or ROOT.parent / "shared" / "datasets").resolve()
 SMOKE_PARAMS = ROOT / "tests" / "smoke" / "params.yaml"
+
+
+def link_environment(venv: Path) -> None:
+    """Make ``venv`` this test run's environment without touching it: its parts linked, its stamp the project's own,
+    touched after the files it is made from (copied before), so that make sees it up to date and installs nothing.
+
+    Python finds a virtual environment by the ``pyvenv.cfg`` beside its ``bin`` and takes the packages from the
+    ``lib`` there, so both are linked with ``bin``: a linked ``bin`` alone runs the bare interpreter, without aelab.
+    """
+    venv.mkdir()
+    environment = Path(sys.prefix)
+    for part in ("bin", "lib", "pyvenv.cfg"):
+        (venv / part).symlink_to(environment / part)
+    (venv / ".installed").touch()
 
 
 def pytest_configure(config):

@@ -8,12 +8,11 @@ and the test sees it without running anything.
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SMOKE_PARAMS
+from tests.conftest import ROOT, SMOKE_PARAMS, link_environment
 
 ENVIRONMENT_FILES = ("Makefile", "pyproject.toml", "requirements/lock.txt")
 
@@ -26,20 +25,7 @@ def project(tmp_path):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copy(SMOKE_PARAMS, tmp_path / "params.yaml")
     link_environment(tmp_path / ".venv")
-    (tmp_path / ".venv" / ".installed").touch()  # after the files it is made from: make sees it up to date
     return tmp_path
-
-
-def link_environment(venv: Path) -> None:
-    """Make ``venv`` this test run's environment without touching it: its parts linked, its stamp the project's own.
-
-    Python finds a virtual environment by the ``pyvenv.cfg`` beside its ``bin`` and takes the packages from the
-    ``lib`` there, so both are linked with ``bin``: a linked ``bin`` alone runs the bare interpreter, without aelab.
-    """
-    venv.mkdir()
-    environment = Path(sys.prefix)
-    for part in ("bin", "lib", "pyvenv.cfg"):
-        (venv / part).symlink_to(environment / part)
 
 
 def make(project: Path, *arguments: str) -> subprocess.CompletedProcess:
