@@ -33,8 +33,8 @@ SELECTION := $(strip $(if $(STUDY),--study $(STUDY)) $(if $(VARIANT),--variant $
 SNAKEMAKE := snakemake --cores $(CORES) --rerun-incomplete
 # The classifiers that score sample quality are every study's yardstick, so they are built first and on one thread,
 # as the published numbers were, whatever AELAB_THREADS gives training: one built on two threads rounds differently
-# and its Fréchet distances do not compare with the published ones. The targets go before --until, which takes
-# every word after it (none left as targets: the whole study).
+# and its Fréchet distances do not compare with the published ones. The targets go before --until: it takes every
+# word after it, and Snakemake given no targets runs the whole study.
 classifiers_of = AELAB_THREADS=1 $(SNAKEMAKE) $(1) --until train_classifier
 
 .PHONY: study publish smoke rehearsal test test-fast lint generated debian
