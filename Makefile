@@ -31,27 +31,21 @@ export PATH := $(BIN):$(PATH)
 # known ones, exit 2) and the recipe with it: a typo never reaches Snakemake, whose default target is the whole study.
 SELECTION := $(strip $(if $(STUDY),--study $(STUDY)) $(if $(VARIANT),--variant $(VARIANT)))
 SNAKEMAKE := snakemake --cores $(CORES) --rerun-incomplete
-# The classifiers that score sample quality are every study's yardstick, so they are built first and on one thread,
-# as the published numbers were, whatever AELAB_THREADS gives training: one built on two threads rounds differently
-# and its Fréchet distances do not compare with the published ones. The targets go before --until: it takes every
-# word after it, and Snakemake given no targets runs the whole study.
-classifiers_of = AELAB_THREADS=1 $(SNAKEMAKE) $(1) --until train_classifier
 
 .PHONY: study publish smoke rehearsal test test-fast lint generated debian
 study: $(STAMP)
 ifneq ($(SELECTION),)
-	targets=$$(python -m aelab targets $(SELECTION)) && $(call classifiers_of,$$targets) && $(SNAKEMAKE) $$targets
+	targets=$$(python -m aelab targets $(SELECTION)) && $(SNAKEMAKE) $$targets
 	python -m aelab report
 else
-	$(call classifiers_of,)
 	$(SNAKEMAKE)
 endif
 
-# Each study of STUDY in turn (or the variants of VARIANT at once): its classifiers (on one thread, above), its
-# jobs, then `aelab record` (its finished stages into dvc.lock), the report (it draws each study's loss curves and
-# names the stage code dvc.lock records), `aelab record` again (the report's own entry: dvc.lock then describes the
-# report it sits beside) and `aelab results` (docs/results.md and its figures). Every id is checked before the first
-# job starts. A page that fails to build stops no run: the next study starts, and make fails at the end.
+# Each study of STUDY in turn (or the variants of VARIANT at once): its jobs, then `aelab record` (its finished
+# stages into dvc.lock), the report (it draws each study's loss curves and names the stage code dvc.lock records),
+# `aelab record` again (the report's own entry: dvc.lock then describes the report it sits beside) and `aelab
+# results` (docs/results.md and its figures). Every id is checked before the first job starts. A page that fails to
+# build stops no run: the next study starts, and make fails at the end.
 # Committing the published files is left to the user (docs/running.md says which).
 PUBLISHED := $(if $(STUDY),$(addprefix --study=,$(STUDY)),$(if $(VARIANT),"--variant $(VARIANT)"))
 publish: $(STAMP)
@@ -67,7 +61,6 @@ endif
 	@set -e; pages=0; for selection in $(PUBLISHED); do \
 		echo "make publish: $$selection"; \
 		targets=$$(python -m aelab targets $$selection); \
-		$(call classifiers_of,$$targets); \
 		$(SNAKEMAKE) $$targets; \
 		python -m aelab record; \
 		python -m aelab report && python -m aelab record && python -m aelab results || { pages=1; \

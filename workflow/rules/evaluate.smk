@@ -1,6 +1,7 @@
 # Evaluation: one job per (task, variant) that params.yaml selects (evaluation.<task>.variants;
 # reconstruction runs for every variant). Each writes a flat metrics JSON and its figures.
-# Sample quality reads the classifier the pipeline trains on the variant's dataset.
+# Sample quality reads the classifier the pipeline trains on the variant's dataset, always on one thread (as its DVC
+# stage): it is every study's yardstick, and one built on two threads rounds differently.
 
 
 rule train_classifier:
@@ -13,7 +14,7 @@ rule train_classifier:
         "logs/train_classifier/{dataset}.log",
     wildcard_constraints:
         dataset=one_of(PARAMS.evaluation.sample_quality.classifier.datasets),
-    threads: THREADS
+    threads: 1
     resources:
         gpu=1,
     params:

@@ -200,11 +200,14 @@ STAGES: dict[str, Stage] = {
         modules=("aelab.classifier.stage",),
         params=("evaluation.sample_quality.classifier.seed", "evaluation.sample_quality.classifier.training"),
         foreach="evaluation.sample_quality.classifier.datasets",
+        options="--threads 1",
         deps=lambda subject: [str(paths.processed_file(subject))],
         outputs=lambda subject: {
             "outs": [str(paths.classifier_model(subject))],
             "metrics": [{str(paths.classifier_metrics(subject)): UNCACHED}],
         },
+        note="One thread, whatever the site gives other stages: the classifier is every study's yardstick, and one "
+        "built on two threads rounds differently, so its sample-quality scores would not compare with the others.",
     ),
     **{task: task_stage(task) for task in TASKS},
     "report": Stage(
