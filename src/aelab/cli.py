@@ -144,7 +144,7 @@ def findings(args: argparse.Namespace) -> None:
     """Where each study's findings stand against its numbers; ``--sign`` records that the named studies' texts
     were read against the numbers as they are now."""
     from aelab.report.findings import metrics_digest, read_findings, sign
-    from aelab.report.tables import trained
+    from aelab.report.tables import published
 
     params = load_params(args.params)
     unknown = sorted(set(args.sign) - set(params.studies))
@@ -153,7 +153,7 @@ def findings(args: argparse.Namespace) -> None:
             f"unknown study {', '.join(map(repr, unknown))}; params.yaml defines: {', '.join(params.studies)}"
         )
     for study_id, study in params.studies.items():
-        variants = trained(study.variants)
+        variants = published(params, study.variants)
         if not variants:
             continue
         digest = metrics_digest(variants)

@@ -9,8 +9,10 @@ from PIL import Image
 from aelab import paths
 from aelab.config.loading import load_params
 from aelab.io import write_json
+from aelab.pipeline.producers import variant_runs
 from aelab.report.findings import findings_file, metrics_digest, sign
 from aelab.report.results import FIGURE_BYTES, FIGURES, RESULTS_FILE, publish_results, results_markdown
+from aelab.report.tables import published
 from tests.conftest import ROOT
 
 CPU = {"device": "AMD EPYC", "precision": "float32", "cpu_threads": 1}
@@ -21,6 +23,15 @@ def trained(variant, seeds=1, **record):
         paths.train_metrics(variant),
         CPU | {"seeds": seeds, "final_test_loss": 100.0, "seconds_per_epoch": 6.0, "images_per_second": 1e4} | record,
     )
+
+
+def evaluated(params, variant, **numbers):
+    """Every metrics file params.yaml asks of a trained variant: a run's numbers where given (by stage), else an
+    empty record (a task whose numbers no table of these tests shows)."""
+    for run in variant_runs(params, [variant]):
+        for path in run.metrics():
+            if run.stage in numbers or not path.exists():
+                write_json(path, numbers.get(run.stage, {}))
 
 
 def noise_scores(psnr_out: float) -> dict[str, float]:
@@ -49,21 +60,28 @@ def run(tmp_path, monkeypatch):
     params = load_params("params.yaml")
     trained("mlp-m1")
     trained("mlp-m5", seconds_per_epoch=8.0)
-    write_json(
-        paths.task_metrics("mlp-m1", "reconstruction"), {"bce": 132.5, "mse": 0.0359, "psnr": 15.2, "ssim": 0.55}
+    evaluated(
+        params,
+        "mlp-m1",
+        reconstruction={"bce": 132.5, "mse": 0.0359, "psnr": 15.2, "ssim": 0.55},
+        denoising=noise_scores(13.4),
     )
-    write_json(paths.task_metrics("mlp-m5", "reconstruction"), {"bce": 64.0, "mse": 0.0068, "psnr": 22.6, "ssim": 0.92})
-    write_json(paths.task_metrics("mlp-m5", "anomaly"), {"roc_auc": 0.9986, "average_precision": 0.9987})
-    write_json(paths.task_metrics("mlp-m1", "denoising"), noise_scores(13.4))
+    evaluated(
+        params,
+        "mlp-m5",
+        reconstruction={"bce": 64.0, "mse": 0.0068, "psnr": 22.6, "ssim": 0.92},
+        anomaly={"roc_auc": 0.9986, "average_precision": 0.9987},
+        denoising=noise_scores(14.2),
+    )
     trained("mlp-m1-speckle")
-    write_json(paths.task_metrics("mlp-m1-speckle", "denoising"), noise_scores(15.1))
+    evaluated(params, "mlp-m1-speckle", denoising=noise_scores(15.1))
     trained("vae-baseline", seeds=3, final_test_loss_std=0.5)
     trained("vae-beta4", seeds=3, precision="bfloat16", final_test_loss_std=0.4)
     for variant, kl in (("vae-baseline", 6.0), ("vae-beta4", 3.1)):
-        write_json(paths.task_metrics(variant, "diagnostics"), {"kl_total": kl, "kl_total_std": 0.1, "active_units": 2})
+        evaluated(params, variant, diagnostics={"kl_total": kl, "kl_total_std": 0.1, "active_units": 2})
     trained("vae-reg-none", seeds=3)
     folds = {f"fold{fold}_loss": 150.0 + fold for fold in range(5)}
-    write_json(paths.crossval_metrics("vae-reg-none"), folds | {"loss": 152.0, "loss_std": 1.58, "folds": 5})
+    evaluated(params, "vae-reg-none", crossvalidate=folds | {"loss": 152.0, "loss_std": 1.58, "folds": 5})
     lock = {
         "schema": "2.0",
         "stages": {
@@ -138,6 +156,28 @@ def test_each_study_has_its_own_tables(run):
     assert "—" not in cells  # no column that says nothing for its study
 
 
+def test_a_variant_is_shown_only_once_every_run_of_it_has_written_its_metrics(run):
+    """A variant trained with its evaluations still to come is listed as such, never a row of blank cells; the
+    findings' numbers are those of the variants shown."""
+    title = "MLP denoisers: Gaussian, salt-and-pepper, speckle (against each plain model)"
+    shown = published(run, run.studies["denoising"].variants)
+    trained("mlp-m1-saltpepper")
+    evaluated(run, "mlp-m1-saltpepper", denoising=noise_scores(14.0))
+    paths.task_metrics("mlp-m1-saltpepper", "sample_quality").unlink()  # its last evaluation still to run
+    trained("vae-cmnist-rho01")
+    denoising = section(results_markdown(run), title)
+    assert "Trained, evaluations still to run: mlp-m1-saltpepper. Not run yet: mlp-m1-gaussian, mlp-m2," in denoising
+    assert "| mlp-m1-saltpepper |" not in denoising
+    assert published(run, run.studies["denoising"].variants) == shown
+    cmnist = section(results_markdown(run), "Colourised MNIST at four bias levels")
+    assert "Trained, evaluations still to run: vae-cmnist-rho01. Not run yet: vae-cmnist-rho05," in cmnist
+    assert "|" not in cmnist  # no table of blank cells
+    evaluated(run, "mlp-m1-saltpepper")
+    denoising = section(results_markdown(run), title)
+    assert "| mlp-m1-saltpepper |" in denoising and "Trained, evaluations" not in denoising
+    assert "Not run yet: mlp-m1-gaussian, mlp-m2," in denoising
+
+
 def test_key_figures_are_committed_small_and_kept_in_a_fresh_clone(run):
     publish_results(run)
     page = RESULTS_FILE.read_text()
@@ -200,5 +240,6 @@ def test_provenance_says_where_the_variants_were_not_made_alike(run):
     assert "**Data:** —." in mlp  # no dataset manifest in this project
     write_json(paths.dataset_manifest("coco28-grey"), {"train_images": 2473, "test_images": 275})
     trained("mlp-m1-coco")
+    evaluated(run, "mlp-m1-coco")
     coco = section(results_markdown(run), "MLP autoencoders on COCO 28x28 grey")
     assert "**Data:** coco28-grey, 2,473 training and 275 test images. These 2,748 images are not COCO" in coco

@@ -52,6 +52,10 @@ class Run:
                 found += [Path(path) for path in (entry if isinstance(entry, dict) else [entry])]
         return found
 
+    def metrics(self) -> list[Path]:
+        """The run's metrics files: what git keeps of it, so what a fresh clone knows it made."""
+        return [Path(path) for entry in STAGES[self.stage].outputs(self.subject).get("metrics", []) for path in entry]
+
     def snakemake_command(self, output: Path) -> str:
         """Rebuilds ``output`` (an output of this run) and nothing else: the job of the selected target."""
         return f"snakemake --cores 2 --force {output.as_posix()}"

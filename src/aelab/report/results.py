@@ -30,7 +30,7 @@ from aelab.report.findings import CURRENT, MISSING, STALE, metrics_digest, read_
 from aelab.report.layouts import TableData
 from aelab.report.studies import Shown, StudyPage, page
 from aelab.report.tables import MISSING as NO_VALUE
-from aelab.report.tables import SPREAD, best_rows, cell_text, trained
+from aelab.report.tables import SPREAD, best_rows, cell_text, published, trained
 
 log = logging.getLogger(__name__)
 
@@ -181,20 +181,31 @@ def provenance_lines(params: Params, variants: list[str], lock: dict) -> list[st
     ]
 
 
+def waiting_lines(listed: list[str], shown: list[str]) -> list[str]:
+    """What a study's section does not show yet: variants trained with evaluations still to run, and those not
+    run at all ("Not run yet." alone where nothing of the study has run)."""
+    partway = [variant for variant in trained(listed) if variant not in shown]
+    not_run = [variant for variant in listed if variant not in shown and variant not in partway]
+    lines = [f"Trained, evaluations still to run: {', '.join(partway)}."] if partway else []
+    if not_run:
+        lines.append(f"Not run yet: {', '.join(not_run)}." if shown or partway else "Not run yet.")
+    return lines
+
+
 def study_markdown(params: Params, study_id: str, lock: dict) -> list[str]:
     config, study = params.studies[study_id], page(study_id)
-    variants = trained(config.variants)
+    variants = published(params, config.variants)
     lines = ["", f"## {config.title}", ""]
     if study.question:
         lines += [f"**Question.** {study.question}", ""]
+    waiting = waiting_lines(config.variants, variants)
     if not variants:
-        return lines + ["Not run yet."]
+        return lines + [" ".join(waiting)]
     for table in study_tables(params, study, variants):
         lines += [table.caption, "", *markdown_table(table), ""]
     lines.append(data_text(params, study, variants))
-    missing = [variant for variant in config.variants if variant not in variants]
-    if missing:
-        lines += ["", f"Not run yet: {', '.join(missing)}."]
+    if waiting:
+        lines += ["", " ".join(waiting)]
     for figure in page_figures(params, study_id, study, variants):
         if (DOCS / figure.target).exists():
             lines += ["", f"![{figure.target.stem}]({figure.target.as_posix()})", "", f"*{figure.caption}*"]
@@ -225,7 +236,7 @@ def publish_results(params: Params) -> Path:
     """Write docs/results.md with each study's key figures beside it; remove figures the page no longer shows."""
     kept = set()
     for study_id, config in params.studies.items():
-        figures = page_figures(params, study_id, page(study_id), trained(config.variants))
+        figures = page_figures(params, study_id, page(study_id), published(params, config.variants))
         copy_figures(figures)
         kept |= {DOCS / figure.target for figure in figures}
     for old in sorted(FIGURES.rglob("*.png")):

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from aelab import paths
 from aelab.io import read_json
+from aelab.pipeline.producers import variant_runs
 from aelab.report.columns import HIGHER, Column, describe
+
+if TYPE_CHECKING:
+    from aelab.config.params import Params
 
 SPREAD = "_std"
 
@@ -22,8 +27,19 @@ def metrics_frame(variants: Iterable[str], source: Callable[[str], Path]) -> pd.
 
 
 def trained(variants: Iterable[str]) -> list[str]:
-    """The variants whose training has run (its train.json exists): those a study's results can show."""
+    """The variants whose training has run (its train.json exists)."""
     return [variant for variant in variants if paths.train_metrics(variant).exists()]
+
+
+def published(params: Params, variants: Iterable[str]) -> list[str]:
+    """The variants a study's results show: those whose every run has written its metrics (training, each task
+    and comparison params.yaml selects for it). One part-way, trained with its evaluations still to come, would be
+    a row of blank cells, so it waits until it is whole."""
+    return [
+        variant
+        for variant in variants
+        if all(path.exists() for run in variant_runs(params, [variant]) for path in run.metrics())
+    ]
 
 
 MISSING = "—"
