@@ -81,7 +81,7 @@ STUDY_PAGES: dict[str, StudyPage] = {
         figures=(
             loss_curves(),
             Shown("vae-deep-stride1", "reconstruction", "reconstructions"),
-            Shown("vae-deep-stride2", "generation", "samples"),
+            Shown("vae-deep-stride2", "manifold", "manifold"),
             Shown("ae-deep", "latent", "latent"),
         ),
     ),
