@@ -149,8 +149,7 @@ def test_snakemake_and_dvc_plan_the_same_commands_and_outputs(snakemake_project,
     from dvc.repo import Repo
 
     with Repo(str(dvc_project)) as repo:
-        # thread counts are each engine's option (Snakemake passes the rule's threads, DVC the classifier's one)
-        dvc_plan = {stage.cmd.split(" --threads")[0]: {str(out) for out in stage.outs} for stage in repo.index.stages}
+        dvc_plan = {command(stage.cmd): {str(out) for out in stage.outs} for stage in repo.index.stages}
     assert dvc_plan.pop("python -m aelab check") == set()  # DVC's params check; the Snakefile checks as it parses
 
     summary = run(["snakemake", "--detailed-summary"], snakemake_project).stdout.splitlines()
@@ -158,8 +157,7 @@ def test_snakemake_and_dvc_plan_the_same_commands_and_outputs(snakemake_project,
     snakemake_plan: dict[str, set[str]] = {}
     for line in summary[1:]:
         row = dict(zip(header, line.split("\t"), strict=True))
-        command = row["shellcmd"].split(" 2>")[0].split(" --threads")[0]  # site options and logging differ
-        snakemake_plan.setdefault(command, set()).add(row["output_file"])
+        snakemake_plan.setdefault(command(row["shellcmd"]), set()).add(row["output_file"])
     assert snakemake_plan == dvc_plan
 
 
@@ -227,7 +225,8 @@ DIRECT = {"updated input files", "set of input files changed", "params changed"}
 
 
 def command(shell: str) -> str:
-    """A Snakemake job's shell command without what only the engine adds (threads, logging)."""
+    """A job's or stage's shell command without what only its engine adds: thread counts (Snakemake passes each
+    rule's threads, DVC the classifier's one) and logging."""
     return shell.split(" 2>")[0].split(" --threads")[0]
 
 
@@ -251,7 +250,7 @@ def dvc_direct_changes(project) -> set[str]:
 
     status = json.loads(run(["dvc", "status", "--json"], project).stdout)
     with Repo(str(project)) as repo:
-        commands = {stage.name: stage.cmd for stage in repo.index.stages}
+        commands = {stage.name: command(stage.cmd) for stage in repo.index.stages}
     return {commands[name] for name in status if name != "check"}
 
 
@@ -301,9 +300,8 @@ def test_a_changed_default_of_the_typed_params_reruns_the_same_stages_in_both_en
         summary, by_dvc = snakemake_summary(snakemake_project), dvc_direct_changes(dvc_project)
     reading = {stage for stage in STAGES if any(file.endswith("config/models.py") for file in code_files(stage, ROOT))}
     with Repo(str(dvc_project)) as repo:
-        expected = {stage.cmd for stage in repo.index.stages if stage.name.split("@")[0] in reading - {"check"}}
+        rerun = reading - {"check"}
+        expected = {command(stage.cmd) for stage in repo.index.stages if stage.name.split("@")[0] in rerun}
     assert by_dvc == expected
-    assert not any(
-        command.startswith(("python -m aelab preprocess", "python -m aelab colourise")) for command in by_dvc
-    )
+    assert not any(shell.startswith(("python -m aelab preprocess", "python -m aelab colourise")) for shell in by_dvc)
     assert snakemake_direct_changes(snakemake_project, summary) == by_dvc

@@ -35,11 +35,11 @@ def published(params: Params, variants: Iterable[str]) -> list[str]:
     """The variants a study's results show: those whose every run has written its metrics (training, each task
     and comparison params.yaml selects for it). One part-way, trained with its evaluations still to come, would be
     a row of blank cells, so it waits until it is whole."""
-    return [
-        variant
-        for variant in variants
-        if all(path.exists() for run in variant_runs(params, [variant]) for path in run.metrics())
-    ]
+    variants = list(variants)
+    unfinished = {
+        run.subject for run in variant_runs(params, variants) if not all(path.exists() for path in run.metrics())
+    }
+    return [variant for variant in variants if variant not in unfinished]
 
 
 MISSING = "—"
