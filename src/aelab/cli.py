@@ -111,6 +111,15 @@ def evaluate(args: argparse.Namespace) -> None:
     log.info("%s %s: %s", args.task, args.variant, metrics)
 
 
+def units(args: argparse.Namespace) -> None:
+    from aelab.evaluation.live_units import variant_live_units
+
+    counts = variant_live_units(load_params(args.params), args.variant, _device(args))
+    print(f"{args.variant}: live units of the encoder's last ReLU layer, over the {counts[0].images} test images")
+    for count in counts:
+        print(f"  seed {count.seed}: {count.live} of {count.units}")
+
+
 def report(args: argparse.Namespace) -> None:
     from aelab.report.build import build_report
 
@@ -245,6 +254,17 @@ def thread_count(value: str) -> int:
     return int(value)
 
 
+def torch_options(command: argparse.ArgumentParser, device: bool = True) -> None:
+    """The site options of a command that runs torch: its device (unless it compares devices) and threads."""
+    if device:
+        command.add_argument("--device", choices=site.DEVICE_CHOICES, help=f"default: ${site.DEVICE_VARIABLE} or auto")
+    command.add_argument(
+        "--threads",
+        type=thread_count,
+        help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})",
+    )
+
+
 class OneLineParser(argparse.ArgumentParser):
     """Bad arguments in one line that names the argument and what was expected, not a usage block above it (the
     engines' logs keep one line per failed command)."""
@@ -292,12 +312,7 @@ def parser() -> argparse.ArgumentParser:
         if function is evaluate:
             sub.add_argument("task", choices=EVALUATION_TASKS)
         sub.add_argument(subject, type=subject_name)
-        sub.add_argument("--device", choices=site.DEVICE_CHOICES, help=f"default: ${site.DEVICE_VARIABLE} or auto")
-        sub.add_argument(
-            "--threads",
-            type=thread_count,
-            help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})",
-        )
+        torch_options(sub)
     comparing = stage(devices, "train one variant on each listed device in float32 (CPU against GPU)")
     comparing.add_argument("variant", type=subject_name)
     comparing.add_argument(
@@ -307,11 +322,10 @@ def parser() -> argparse.ArgumentParser:
         default=["cpu", "cuda"],
         help="devices to compare; one the machine lacks is skipped (default: %(default)s)",
     )
-    comparing.add_argument(
-        "--threads",
-        type=thread_count,
-        help=f"CPU threads for torch (default: ${site.THREADS_VARIABLE} or {site.DEFAULT_THREADS})",
-    )
+    torch_options(comparing, device=False)
+    inspecting = stage(units, "count, per seed, the units of a trained encoder's last ReLU layer that ever fire")
+    inspecting.add_argument("variant", type=subject_name)
+    torch_options(inspecting)
     stage(report, "build the HTML report of every variant in params.yaml")
     stage(results, "write docs/results.md from the committed metrics (and copy the study figures beside it)")
     reading = stage(findings, "say where each study's findings (docs/findings/) stand against its numbers")
@@ -360,6 +374,7 @@ UNRECORDED = (
     "results",
     "findings",
     "report",
+    "units",
 )
 """Commands that are not pipeline stage runs of a subject: no timing or failure record."""
 

@@ -112,3 +112,10 @@ def test_real_mirror_verifies_and_preprocesses(tmp_path):
         # sanity facts of the published MNIST (shared/datasets/README.md)
         assert arrays["train_labels"][:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
         assert arrays["test_labels"][:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+
+
+def test_live_units_of_an_untrained_variant_name_the_missing_checkpoint(tmp_path):
+    shutil.copy(SMOKE_PARAMS, tmp_path / "params.yaml")
+    result = aelab("units", "vae-baseline", cwd=tmp_path)
+    assert result.returncode == 2 and "results/variants/vae-baseline/models/seed0.pt: missing" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "results").exists()  # no failure or timing record

@@ -1,6 +1,7 @@
 """Every evaluation task on trained smoke models: flat metrics, the figures it promises, seeds aggregated."""
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -14,6 +15,9 @@ from aelab.config.base import ParamsError
 from aelab.config.loading import load_params
 from aelab.config.tasks import EVALUATION_TASKS
 from aelab.data.loading import load_split
+from aelab.errors import UserError
+from aelab.evaluation.context import Context
+from aelab.evaluation.live_units import count_live_units, relu_encoder, variant_live_units
 from aelab.evaluation.sample_quality import frechet_distance
 from aelab.evaluation.stage import evaluate_variant
 from aelab.evaluation.tasks import task as aelab_task
@@ -169,3 +173,31 @@ def test_a_deterministic_ae_is_sampled_and_scored_per_dimension_and_with_full_co
     generated = evaluate_variant(params, "generation", "ae-baseline", CPU)
     assert {"sample_mean_intensity", "sample_mean_intensity_full_cov"} <= set(generated)
     assert drawn("ae-baseline", "generation") == declared_figures("generation", [0, 1])
+
+
+def test_live_units_are_the_encoder_features_that_fire_for_some_test_image(project, monkeypatch):
+    root, params = project
+    monkeypatch.chdir(root)
+    counts = variant_live_units(params, "vae-baseline", CPU)
+    model = Context.load(params, "vae-baseline", 0, CPU, {}).model
+    images = load_split(paths.processed_file("mnist"), "test", CPU).images
+    with torch.no_grad():
+        features = model.encoder(images)
+    assert [(count.seed, count.images) for count in counts] == [(0, len(images)), (1, len(images))]
+    assert (counts[0].live, counts[0].units) == (int((features > 0).any(0).sum()), features.shape[1])
+    assert count_live_units(model.encoder, images, 7) == (counts[0].live, counts[0].units)  # batches: any of any
+    dense = [module for module in model.encoder.modules() if isinstance(module, torch.nn.Linear)][-1]
+    with torch.no_grad():
+        dense.bias.fill_(-1e6)  # every unit of the last ReLU layer dead, as in a collapsed stride-1 VAE
+    assert count_live_units(model.encoder, images, 7) == (0, features.shape[1])
+
+
+@pytest.mark.parametrize(
+    ("encoder", "named"),
+    [(torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Tanh()), "(Tanh)"), (None, "(no encoder module)")],
+)
+def test_live_units_are_refused_for_an_encoder_that_does_not_end_in_a_relu(encoder, named):
+    model = torch.nn.Module()
+    model.encoder = encoder
+    with pytest.raises(UserError, match=re.escape(f"m3: its encoder does not end in a ReLU layer {named}")):
+        relu_encoder(model, "m3")
