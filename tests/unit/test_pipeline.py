@@ -16,6 +16,18 @@ def test_the_committed_dvc_yaml_is_what_the_generator_writes():
     assert committed == dvc_yaml(), "run: python -m aelab dvc_yaml > dvc.yaml"
 
 
+def test_the_committed_dvc_lock_records_each_stage_with_the_command_of_dvc_yaml():
+    """A recorded command that differs from dvc.yaml's makes `dvc status` call the stage changed and `dvc repro`
+    run it again, though its outputs are the published ones."""
+    from dvc.repo import Repo
+
+    recorded = yaml.safe_load((REPOSITORY / "dvc.lock").read_text())["stages"]
+    with Repo(str(REPOSITORY)) as repo:
+        commands = {stage.name: stage.cmd for stage in repo.index.stages}
+    assert recorded.keys() <= commands.keys()
+    assert {name: stage["cmd"] for name, stage in recorded.items()} == {name: commands[name] for name in recorded}
+
+
 def dvc_code_deps(stage: str) -> set[Path]:
     """The source files a dvc.yaml stage depends on, its folders expanded (without bytecode caches)."""
     definition = yaml.safe_load((REPOSITORY / "dvc.yaml").read_text())["stages"][stage]
