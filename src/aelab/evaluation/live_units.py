@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class LiveUnits:
+    """One seed's count: ``live`` of the layer's ``units`` fired for at least one of ``images`` test images."""
+
     seed: int
     live: int
     units: int
