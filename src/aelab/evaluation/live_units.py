@@ -8,9 +8,10 @@ VAE's KL falls to 0 and its decoder learns the mean digit, as the stride-1 VAE
 did in two seeds of the architecture study. The code is an affine function of
 the live units, so it varies in at most as many directions as there are.
 
-Not a pipeline task: it reads the checkpoints, which a published run keeps
-only on the machine that trained them (DVC-tracked, not in git); ``aelab
-units`` runs it on demand, on the checkpoints that are there.
+Not a pipeline task: it reads the checkpoints, which git does not keep (they
+are in the DVC cache of the machine that trained them, and on a DVC remote
+where one is pushed); ``aelab units`` runs it on demand, on the checkpoints
+that are there.
 """
 
 from __future__ import annotations

@@ -28,6 +28,11 @@ UNTRACKED_STAGES = ("check", "report")
 """Stages that write no result of the study (the check writes nothing; the report is rebuilt whole)."""
 
 
+def _paths(section: list) -> list[Path]:
+    """The paths of one section of a stage's outputs in dvc.yaml's form: plain paths, or ``{path: options}``."""
+    return [Path(path) for entry in section for path in (entry if isinstance(entry, dict) else [entry])]
+
+
 @dataclass(frozen=True)
 class Run:
     """One stage run: a stage and its subject (a dataset, image set or variant; empty for a stage without foreach)."""
@@ -46,15 +51,11 @@ class Run:
 
     def outputs(self) -> list[Path]:
         """Every file or folder the run writes (outs, metrics, plots)."""
-        found = []
-        for section in STAGES[self.stage].outputs(self.subject).values():
-            for entry in section:
-                found += [Path(path) for path in (entry if isinstance(entry, dict) else [entry])]
-        return found
+        return [path for section in STAGES[self.stage].outputs(self.subject).values() for path in _paths(section)]
 
     def metrics(self) -> list[Path]:
         """The run's metrics files: what git keeps of it, so what a fresh clone knows it made."""
-        return [Path(path) for entry in STAGES[self.stage].outputs(self.subject).get("metrics", []) for path in entry]
+        return _paths(STAGES[self.stage].outputs(self.subject).get("metrics", []))
 
     def snakemake_command(self, output: Path) -> str:
         """Rebuilds ``output`` (an output of this run) and nothing else: the job of the selected target."""
